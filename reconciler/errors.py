@@ -52,7 +52,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        # line 0: the problem is with the path itself (missing file, empty folder).
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
@@ -63,7 +64,9 @@ class ManifestError(ReconcilerError):
         self.problems = sorted(problems)
         count = len(self.problems)
         lines = [str(p) for p in self.problems]
-        lines.append(f"{count} problem{'s' if count != 1 else ''} found; the manifest is not valid.")
+        lines.append(
+            f"{count} problem{'s' if count != 1 else ''} found; the manifest is not valid."
+        )
         super().__init__("\n".join(lines))
 
 
