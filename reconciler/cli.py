@@ -1,0 +1,158 @@
+"""Command line: argparse, dispatch, and the one error handler.
+
+The only module that prints or reads os.environ. Heavy libraries are imported inside the
+command that needs them, so `--help` and `--version` stay fast.
+Exit codes: 0 success, 1 expected error, 2 changes pending (plan --detailed-exitcode),
+3 unexpected error (traceback with --debug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from reconciler import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ERROR, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reconciler",
+        description="Release configuration as code for App Store Connect.",
+    )
+    parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="log each API request")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser(
+        "validate", parents=[common], help="check manifests offline and list every problem"
+    )
+    _add_paths(validate)
+    validate.add_argument("--format", choices=["text", "json"], default="text")
+
+    schema = commands.add_parser(
+        "schema", parents=[common], help="print the manifest JSON Schema (or write it with --out)"
+    )
+    schema.add_argument("--out", type=Path, help="write the schema to this file")
+
+    _add_sandbox(commands, common)
+    return parser
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="manifest files or folders (default: releases.yaml)",
+    )
+
+
+def _add_sandbox(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    sandbox = commands.add_parser(
+        "sandbox", parents=[common], help="run or manage the built-in App Store Connect simulator"
+    )
+    actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = actions.add_parser("serve", parents=[common], help="serve the simulator on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument(
+        "--state", type=Path, help="state file (default .reconciler/sandbox-state.json)"
+    )
+    serve.add_argument("--latency-ms", type=int, default=0)
+    serve.add_argument("--faults", help="fault spec, e.g. error500=4,invisible=2,seed=1")
+    serve.add_argument("--public-key", type=Path, help="PEM public key: verify bearer JWTs")
+    reset = actions.add_parser("reset", parents=[common], help="start the sandbox state over")
+    reset.add_argument("--state", type=Path)
+    advance = actions.add_parser(
+        "advance", parents=[common], help="move a version on: submit, approve, reject, release"
+    )
+    advance.add_argument("--state", type=Path)
+    advance.add_argument("bundle_id")
+    advance.add_argument("platform", help="ios, macos, tvos or visionos")
+    advance.add_argument("action", choices=["submit", "approve", "reject", "release"])
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    if args.command == "validate":
+        from reconciler.commands.validate import validate
+
+        github = os.environ.get("GITHUB_ACTIONS") == "true"
+        return validate(
+            args.paths or [Path("releases.yaml")], output=args.format, github=github, out=out
+        )
+    if args.command == "schema":
+        from reconciler.commands.schema import schema
+
+        return schema(out_path=args.out, out=out)
+    if args.command == "sandbox":
+        return _dispatch_sandbox(args)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _dispatch_sandbox(args: argparse.Namespace) -> int:
+    from reconciler.commands import sandbox
+
+    state = args.state or sandbox.default_state_path(Path.cwd())
+    if args.sandbox_command == "serve":
+        return sandbox.serve(
+            port=args.port,
+            state_path=state,
+            latency_ms=args.latency_ms,
+            faults=args.faults,
+            public_key_path=args.public_key,
+            out=sys.stdout,
+        )
+    if args.sandbox_command == "reset":
+        return sandbox.reset(state_path=state, out=sys.stdout)
+    return sandbox.advance(
+        state_path=state,
+        bundle_id=args.bundle_id,
+        platform=args.platform,
+        action=args.action,
+        out=sys.stdout,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    if getattr(args, "verbose", False) or debug:
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.INFO,
+            format="%(message)s",
+            stream=sys.stderr,
+        )
+    from reconciler.errors import ReconcilerError
+
+    try:
+        return _dispatch(args)
+    except ReconcilerError as error:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the one place that turns a bug into a message
+        if debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"unexpected error: {type(error).__name__}: {error}\n"
+                "This is a bug in reconciler; run again with --debug for the traceback.",
+                file=sys.stderr,
+            )
+        return EXIT_UNEXPECTED

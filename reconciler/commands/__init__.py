@@ -1,0 +1,1 @@
+"""One module per command: typed parameters in, exit code out. Wired in `reconciler.cli`."""

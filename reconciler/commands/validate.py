@@ -1,0 +1,56 @@
+"""`reconciler validate`: check manifests offline and report every problem at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from reconciler.annotations import error_annotations
+from reconciler.errors import ManifestError, Problem
+from reconciler.loader import load_manifest
+
+__all__ = ["validate"]
+
+
+def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO) -> int:
+    """Exit 0 with a summary line when valid; 1 with every problem listed when not."""
+    try:
+        manifest = load_manifest(paths)
+    except ManifestError as error:
+        _report(error.problems, output=output, github=github, out=out)
+        return 1
+    if output == "json":
+        out.write(json.dumps({"valid": True, "errors": []}) + "\n")
+    else:
+        apps = len(manifest.apps)
+        entries = manifest.platform_count()
+        out.write(
+            f"{apps} app{'s' if apps != 1 else ''}, "
+            f"{entries} platform entr{'ies' if entries != 1 else 'y'}, valid\n"
+        )
+    return 0
+
+
+def _report(problems: Sequence[Problem], *, output: str, github: bool, out: TextIO) -> None:
+    if github:
+        for line in error_annotations(problems):
+            out.write(line + "\n")
+    if output == "json":
+        errors = [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "path": p.path,
+                "message": p.message,
+            }
+            for p in problems
+        ]
+        out.write(json.dumps({"valid": False, "errors": errors}, indent=2) + "\n")
+        return
+    for problem in problems:
+        out.write(f"{problem}\n")
+    count = len(problems)
+    out.write(f"{count} problem{'s' if count != 1 else ''} found; the manifest is not valid.\n")

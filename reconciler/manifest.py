@@ -1,0 +1,238 @@
+"""The desired state: pydantic models of manifest format 1 (DESIGN §2). Pure: no I/O.
+
+`ManifestFile` is one file as written (it is what the JSON schema describes). `Manifest` is
+what the rest of the program uses: the apps of every file, with each file's `defaults`
+already filled in by the loader, and where each app was declared.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from reconciler.versions import VERSION_PATTERN
+
+__all__ = [
+    "ABSENT",
+    "FORMATS",
+    "AppEntry",
+    "Defaults",
+    "Manifest",
+    "ManifestFile",
+    "Platform",
+    "PlatformRelease",
+    "PlatformSpec",
+    "ReleaseType",
+    "SourceLocation",
+]
+
+FORMATS = (1,)
+ABSENT = "absent"
+BUNDLE_ID_PATTERN = r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+
+
+class Platform(StrEnum):
+    """Manifest platform keys; `.api` is App Store Connect's enum value."""
+
+    IOS = "ios"
+    MACOS = "macos"
+    TVOS = "tvos"
+    VISIONOS = "visionos"
+
+    @property
+    def api(self) -> str:
+        return _API_PLATFORMS[self]
+
+    @classmethod
+    def from_api(cls, value: str) -> Platform:
+        return _FROM_API[value]
+
+
+_API_PLATFORMS = {
+    Platform.IOS: "IOS",
+    Platform.MACOS: "MAC_OS",
+    Platform.TVOS: "TV_OS",
+    Platform.VISIONOS: "VISION_OS",
+}
+_FROM_API = {api: platform for platform, api in _API_PLATFORMS.items()}
+
+
+class ReleaseType(StrEnum):
+    """How an approved version is released (FACTS §1); `.api` is Apple's value."""
+
+    MANUAL = "manual"
+    AFTER_APPROVAL = "after_approval"
+    SCHEDULED = "scheduled"
+
+    @property
+    def api(self) -> str:
+        return self.value.upper()
+
+
+def _require_text(value: Any) -> Any:
+    # YAML turns 2.4 into a float and 2026-12-01 into a date; a quoted string is the only
+    # unambiguous spelling, so anything else is refused here rather than coerced.
+    if not isinstance(value, str):
+        raise ValueError(f"expected a quoted string, got {value!r} ({_kind(value)})")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null" if value is None else type(value).__name__
+
+
+def _on_the_hour(value: datetime) -> datetime:
+    utc = value.astimezone(UTC)
+    if (utc.minute, utc.second, utc.microsecond) != (0, 0, 0):
+        raise ValueError(
+            "must fall exactly on the hour in UTC (App Store Connect allows hour precision only)"
+        )
+    return value
+
+
+def _digits(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+VersionString = Annotated[
+    str,
+    BeforeValidator(_require_text),
+    Field(
+        pattern=VERSION_PATTERN,
+        description="versionString: 1 to 3 dot-separated integers without leading zeros, "
+        'e.g. "2", "2.4", "2.4.0". Quote it: YAML reads 2.4 as a number.',
+    ),
+]
+ReleaseDate = Annotated[
+    AwareDatetime,
+    BeforeValidator(_require_text),
+    AfterValidator(_on_the_hour),
+    Field(
+        description="ISO 8601 date-time with a UTC offset, on the hour, e.g. "
+        "2026-12-01T09:00:00-08:00. Required with release_type scheduled, forbidden otherwise."
+    ),
+]
+Copyright = Annotated[str, Field(description='Copyright line, e.g. "2026 Example Inc."')]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Defaults(_Frozen):
+    """Values a platform entry of the same file takes when it leaves the key out."""
+
+    release_type: ReleaseType | None = None
+    earliest_release_date: ReleaseDate | None = None
+    copyright: Copyright | None = None
+
+
+class PlatformRelease(_Frozen):
+    """The App Store version that should exist on one platform.
+
+    Invariant: `earliest_release_date` is set exactly when `release_type` is scheduled.
+    A key left out (None) is not managed: the remote value is left as it is.
+    """
+
+    version: VersionString
+    release_type: ReleaseType | None = None
+    earliest_release_date: ReleaseDate | None = None
+    copyright: Copyright | None = None
+
+    @model_validator(mode="after")
+    def _date_goes_with_scheduled(self) -> PlatformRelease:
+        scheduled = self.release_type is ReleaseType.SCHEDULED
+        if scheduled and self.earliest_release_date is None:
+            raise ValueError("release_type scheduled needs earliest_release_date")
+        if not scheduled and self.earliest_release_date is not None:
+            shown = self.release_type.value if self.release_type else "not set"
+            raise ValueError(
+                "earliest_release_date is only allowed with release_type: scheduled "
+                f"(release_type is {shown})"
+            )
+        return self
+
+
+def _platform_tag(value: Any) -> str:
+    return "absent" if isinstance(value, str) else "release"
+
+
+PlatformSpec = Annotated[
+    Annotated[Literal["absent"], Tag("absent")] | Annotated[PlatformRelease, Tag("release")],
+    Discriminator(_platform_tag),
+    Field(
+        description='The version that should exist, or "absent": no editable version may exist '
+        "on this platform (a never-submitted one is deleted)."
+    ),
+]
+
+
+class AppEntry(_Frozen):
+    """One app, keyed by bundle id. A platform left out is not managed."""
+
+    app_id: (
+        Annotated[
+            str,
+            BeforeValidator(_digits),
+            Field(pattern=r"^[0-9]+$", description="Apple's app id; must match the bundle id."),
+        ]
+        | None
+    ) = None
+    ios: PlatformSpec | None = None
+    macos: PlatformSpec | None = None
+    tvos: PlatformSpec | None = None
+    visionos: PlatformSpec | None = None
+
+    def platforms(self) -> dict[Platform, PlatformRelease | Literal["absent"]]:
+        """The managed platforms, in a fixed order."""
+        found = {p: getattr(self, p.value) for p in Platform}
+        return {p: spec for p, spec in found.items() if spec is not None}
+
+
+BundleId = Annotated[str, Field(pattern=BUNDLE_ID_PATTERN)]
+
+
+class ManifestFile(_Frozen):
+    """One manifest file as written (format 1)."""
+
+    format: Literal[1] = Field(description="Manifest format; this reconciler knows format 1.")
+    defaults: Defaults | None = None
+    apps: dict[BundleId, AppEntry] = Field(description="Apps keyed by bundle id.")
+
+
+class SourceLocation(_Frozen):
+    """Where something was declared: file and 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Manifest(_Frozen):
+    """The desired state of every file read, defaults applied; sorted by bundle id."""
+
+    apps: dict[str, AppEntry]
+    locations: dict[str, SourceLocation] = Field(default_factory=dict)
+
+    def platform_count(self) -> int:
+        return sum(len(app.platforms()) for app in self.apps.values())
