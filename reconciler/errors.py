@@ -9,8 +9,10 @@
     └── AscError                    talking to App Store Connect failed
         ├── ApiError                Apple answered with errors[] (status, every entry kept)
         │   └── CredentialsRejectedError   401 even after minting a fresh token
-        ├── TransportError          no usable answer (connection, timeout) after bounded retries
-        └── AmbiguousWriteError     a write's outcome is unknown: the body was sent, no clear answer
+        ├── TransportError          no usable answer (connection, timeout, 5xx) after bounded
+        │                           retries; for a write: nothing reached Apple (safe to retry)
+        ├── AmbiguousWriteError     a write's outcome is unknown: the body was sent, no clear answer
+        └── UnexpectedResponseError a 2xx answer we cannot read (not JSON, not JSON:API)
 
 Messages say what happened and what to do next. `cli.py` maps these to exit codes.
 Messages never contain a private key or a token.
@@ -33,6 +35,7 @@ __all__ = [
     "ReconcilerError",
     "StalePlanError",
     "TransportError",
+    "UnexpectedResponseError",
     "UsageError",
 ]
 
@@ -100,7 +103,11 @@ class AscError(ReconcilerError):
 
 @dataclass(frozen=True)
 class ApiErrorEntry:
-    """One entry of Apple's `errors[]`, every field kept (FACTS §3)."""
+    """One entry of Apple's `errors[]`, every field kept (FACTS §3).
+
+    `associated` holds the entries of `meta.associatedErrors` (flattened in Apple's order);
+    each of those carries in `associated_with` the key it was listed under (a resource path).
+    """
 
     status: str
     code: str
@@ -109,6 +116,8 @@ class ApiErrorEntry:
     pointer: str | None = None
     parameter: str | None = None
     associated: tuple[ApiErrorEntry, ...] = field(default=())
+    id: str | None = None
+    associated_with: str | None = None
 
     def all_codes(self) -> list[str]:
         codes = [self.code]
@@ -116,12 +125,28 @@ class ApiErrorEntry:
             codes.extend(entry.all_codes())
         return codes
 
+    def describe(self, indent: str = "  ") -> list[str]:
+        """Message lines for this entry and its associated errors, nested by indent."""
+        text = f"{indent}- {self.code}: {self.title}"
+        if self.detail:
+            text += f" {self.detail}"
+        where = self.pointer or self.parameter
+        if where:
+            text += f" ({where})"
+        if self.associated_with:
+            text += f" [{self.associated_with}]"
+        lines = [text]
+        for entry in self.associated:
+            lines.extend(entry.describe(indent + "  "))
+        return lines
+
 
 class ApiError(AscError):
     """Apple answered a request with an error document.
 
     `entries` keeps every entry in Apple's order: for a duplicate version the meaningful
     code is in the second entry (FACTS E2), so branch on `codes`, never on entries[0] alone.
+    `path` is the request's path and query (never a header). `hint` says what to do next.
     """
 
     def __init__(
@@ -143,16 +168,13 @@ class ApiError(AscError):
         """True when any code equals `prefix` or starts with `prefix.` (codes are hierarchical)."""
         return any(c == prefix or c.startswith(prefix + ".") for c in self.codes)
 
+    def _headline(self) -> str:
+        return f"App Store Connect refused {self.method} {self.path}: HTTP {self.status}"
+
     def _message(self) -> str:
-        lines = [f"App Store Connect refused {self.method} {self.path}: HTTP {self.status}"]
+        lines = [self._headline()]
         for entry in self.entries:
-            where = entry.pointer or entry.parameter
-            text = f"  - {entry.code}: {entry.title}"
-            if entry.detail:
-                text += f" {entry.detail}"
-            if where:
-                text += f" ({where})"
-            lines.append(text)
+            lines.extend(entry.describe())
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)
@@ -161,9 +183,30 @@ class ApiError(AscError):
 class CredentialsRejectedError(ApiError):
     """Apple answered 401 even to a freshly minted token: the key, key id or issuer is wrong."""
 
+    def _headline(self) -> str:
+        return (
+            f"credentials rejected: App Store Connect answered HTTP {self.status} to "
+            f"{self.method} {self.path} even with a freshly minted token"
+        )
+
 
 class TransportError(AscError):
-    """No usable answer from App Store Connect after bounded retries (connection, timeout, 5xx)."""
+    """No usable answer from App Store Connect after bounded retries (connection, timeout, 5xx).
+
+    Raised for a write only when Apple cannot have applied it (the connection was never
+    made), so a write that fails this way is safe to send again.
+    """
+
+    def __init__(self, method: str, path: str, reason: str, attempts: int = 1) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        self.attempts = attempts
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        super().__init__(
+            f"{method} {path}: no usable answer from App Store Connect{tries} ({reason}). "
+            "Check the network (or ASC_API_BASE_URL) and try again later."
+        )
 
 
 class AmbiguousWriteError(AscError):
@@ -179,4 +222,17 @@ class AmbiguousWriteError(AscError):
         super().__init__(
             f"{method} {path}: the outcome is unknown ({reason}). App Store Connect may have "
             "applied it; read back before retrying."
+        )
+
+
+class UnexpectedResponseError(AscError):
+    """App Store Connect answered with success but a body we cannot read."""
+
+    def __init__(self, method: str, path: str, reason: str) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"{method} {path}: unexpected answer from App Store Connect ({reason}). "
+            "If this persists, check ASC_API_BASE_URL and any proxy in between."
         )

@@ -1,0 +1,312 @@
+"""AscClient: JSON:API over one pooled httpx.Client, with paging, bounded retries, X-Rate-Limit
+pacing and Apple's errors mapped to the error tree. It knows nothing of manifests or plans.
+
+Failure outcomes, per method (the applier relies on these):
+
+    GET           retried on 429/5xx/connection errors; exhausted -> TransportError
+                  (ApiError 429 when the last answer was 429)
+    PATCH, DELETE retried like GET (both are idempotent); exhausted -> AmbiguousWriteError when
+                  any try may have reached Apple without a clear answer (timeout after
+                  connecting, dropped connection, 5xx), else TransportError (nothing was sent)
+                  or ApiError 429. A DELETE answered 404 after such a try counts as done.
+    POST          never retried. Connection never made -> TransportError (safe to send again);
+                  sent but no clear answer (timeout, dropped connection, 5xx) ->
+                  AmbiguousWriteError (read back first, FACTS R9); any 4xx -> ApiError.
+    any           401 after JwtAuth re-minted its token once -> CredentialsRejectedError;
+                  other 4xx -> ApiError with every entry of Apple's errors[] and a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Self
+from urllib.parse import unquote
+
+import httpx
+
+from reconciler.asc.error_map import hint_for, parse_entries
+from reconciler.asc.policy import (
+    RETRYABLE_STATUSES,
+    RateLimit,
+    RetryPolicy,
+    parse_rate_limit,
+    parse_retry_after,
+)
+from reconciler.asc.query import ParamValue, check_params
+from reconciler.errors import (
+    AmbiguousWriteError,
+    ApiError,
+    CredentialsRejectedError,
+    TransportError,
+    UnexpectedResponseError,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AscClient", "JsonDict"]
+
+log = logging.getLogger("reconciler.asc")
+
+JsonDict = dict[str, Any]
+DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
+# Connecting is quick or broken; list calls with include= can take many seconds to answer.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=10.0)
+# Raised before any byte of the request left this machine: Apple cannot have acted on it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+# Our own mistakes, not the network's: retrying cannot help.
+_FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+_MAX_PAGES = 10_000
+
+
+class AscClient:
+    """A client for App Store Connect's JSON:API. Use as a context manager or call close().
+
+    `auth` None sends no Authorization (the in-process sandbox). `transport` is the network seam.
+    `clock` (monotonic seconds) times requests and bounds retries; `sleep` does every wait, so
+    tests pass a recorder and never sleep. Paths are relative ("/v1/apps") or absolute URLs.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        auth: httpx.Auth | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing is harmless
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._retry = retry
+        self._clock = clock
+        self._sleep = sleep
+        self._random = random
+        self._has_auth = auth is not None
+        self._rate: RateLimit | None = None
+        self._count = 0
+        self._started = 0.0
+        self._http = httpx.Client(
+            base_url=base_url,
+            auth=auth,
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": "reconciler"},
+            event_hooks={"request": [self._on_request], "response": [self._on_response]},
+        )
+
+    def __repr__(self) -> str:
+        return f"AscClient({str(self._http.base_url)!r}, requests={self._count})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The last X-Rate-Limit seen, or None before any (or when Apple sent none)."""
+        return self._rate
+
+    @property
+    def request_count(self) -> int:
+        """Every HTTP request actually sent: retries and the re-send after a 401 included."""
+        return self._count
+
+    def get(self, path: str, params: Mapping[str, ParamValue] | None = None) -> JsonDict:
+        """GET one document. Lists in params are comma-joined; limits are checked first."""
+        return _document(self._send("GET", path, params=params))
+
+    def get_all(
+        self, path: str, params: Mapping[str, ParamValue] | None = None
+    ) -> Iterator[JsonDict]:
+        """Yield each page document (data, included, links, meta) of a list, following
+        `links.next` verbatim until it is absent. Refuses a next link to another origin (it
+        would carry our token there) and a link that repeats."""
+        document = self.get(path, params)
+        seen: set[str] = set()
+        while True:
+            yield document
+            links = document.get("links")
+            following = links.get("next") if isinstance(links, Mapping) else None
+            if not following:
+                return
+            if not isinstance(following, str) or following in seen or len(seen) >= _MAX_PAGES:
+                raise UnexpectedResponseError("GET", path, "links.next loops or is not a string")
+            if httpx.URL(following).is_absolute_url and not self._same_origin(following):
+                raise UnexpectedResponseError("GET", path, "links.next points at another host")
+            seen.add(following)
+            document = _document(self._send("GET", following))
+
+    def collect(
+        self, path: str, params: Mapping[str, ParamValue] | None = None
+    ) -> tuple[list[JsonDict], list[JsonDict]]:
+        """Every resource of every page, and every included resource once (by type and id)."""
+        data: list[JsonDict] = []
+        included: dict[tuple[str, str], JsonDict] = {}
+        for page in self.get_all(path, params):
+            data.extend(page.get("data") or [])
+            for item in page.get("included") or []:
+                included.setdefault((str(item.get("type")), str(item.get("id"))), item)
+        return data, list(included.values())
+
+    def post(self, path: str, body: Mapping[str, Any]) -> JsonDict:
+        """POST (create); never retried. See the module docstring for outcomes."""
+        return _document(self._send("POST", path, json=body))
+
+    def patch(self, path: str, body: Mapping[str, Any]) -> JsonDict:
+        """PATCH; returns the document, or {} for a 204 (relationship updates)."""
+        return _document(self._send("PATCH", path, json=body))
+
+    def delete(self, path: str) -> None:
+        self._send("DELETE", path)
+
+    # -- one request, with retries ---------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, ParamValue] | None = None,
+        json: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        query = check_params(params) if params else None
+        shown = _shown(self._http.build_request(method, path, params=query).url)
+        policy, first = self._retry, self._clock()
+        maybe_landed = False  # a write try reached Apple and got no clear answer
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pace()
+            response: httpx.Response | None = None
+            try:
+                response = self._http.request(method, path, params=query, json=json)
+            except _FATAL as exc:
+                raise TransportError(method, shown, _describe(exc)) from None
+            except httpx.TransportError as exc:
+                reason, sent = _describe(exc), not isinstance(exc, _NOT_SENT)
+                if method == "POST":
+                    if sent:
+                        raise AmbiguousWriteError(method, shown, reason) from None
+                    raise TransportError(method, shown, reason) from None
+                maybe_landed |= sent and method != "GET"
+                log.info("%s %s -> %s", method, shown, reason)
+            if response is not None:
+                status = response.status_code
+                if status < 400:
+                    return response
+                if method == "DELETE" and status == 404 and maybe_landed:
+                    log.info(
+                        "%s %s: gone after an unanswered try, so it was deleted", method, shown
+                    )
+                    return response
+                retryable = status in RETRYABLE_STATUSES
+                if method == "POST" and status >= 500:
+                    raise AmbiguousWriteError(method, shown, _status_reason(response)) from None
+                if not retryable or method == "POST":
+                    raise self._api_error(method, shown, response)
+                maybe_landed |= status >= 500 and method != "GET"
+                reason = _status_reason(response)
+            wait = self._wait(attempt, response)
+            spent = self._clock() - first
+            if attempt >= policy.max_attempts or spent + wait > policy.max_total:
+                if response is not None and response.status_code == 429:
+                    raise self._api_error(method, shown, response)
+                if maybe_landed:
+                    raise AmbiguousWriteError(method, shown, f"{reason}, {attempt} tries")
+                raise TransportError(method, shown, reason, attempt)
+            log.warning(
+                "%s %s: %s; retrying in %.1f s (try %d of %d)",
+                *(method, shown, reason, wait, attempt + 1, policy.max_attempts),
+            )
+            self._sleep(wait)
+
+    def _wait(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            after = parse_retry_after(response.headers.get("Retry-After"), time.time())
+            if after is not None:
+                return after
+        return self._retry.backoff(attempt, self._random())
+
+    def _pace(self) -> None:
+        pause = self._retry.low_budget_pause(self._rate)
+        if pause > 0 and self._rate is not None:
+            log.info(
+                "rate budget low (%d of %d left this hour): pausing %.1f s",
+                *(self._rate.remaining, self._rate.limit, pause),
+            )
+            self._sleep(pause)
+
+    def _api_error(self, method: str, shown: str, response: httpx.Response) -> ApiError:
+        try:
+            body: object = response.json()
+        except ValueError:
+            body = None
+        entries = parse_entries(body, response.status_code, response.reason_phrase)
+        hint = hint_for(response.status_code, entries)
+        kind = (
+            CredentialsRejectedError if response.status_code == 401 and self._has_auth else ApiError
+        )
+        return kind(method, shown, response.status_code, entries, hint)
+
+    def _same_origin(self, url: str) -> bool:
+        target, base = httpx.URL(url), self._http.base_url
+        return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+
+    # -- hooks: run for every request sent, the re-send after a 401 included ---------------
+
+    def _on_request(self, request: httpx.Request) -> None:
+        self._count += 1
+        self._started = self._clock()
+
+    def _on_response(self, response: httpx.Response) -> None:
+        millis = (self._clock() - self._started) * 1000
+        rate = parse_rate_limit(response.headers.get("X-Rate-Limit"))
+        if rate is not None:
+            self._rate = rate
+        budget = f", rate {rate.remaining}/{rate.limit}" if rate else ""
+        log.info(
+            "%s %s -> %d (%.0f ms%s)",
+            *(response.request.method, _shown(response.request.url), response.status_code),
+            *(millis, budget),
+        )
+
+
+def _shown(url: httpx.URL) -> str:
+    """Path and query, readable (a URL holds no secret: the token travels in a header)."""
+    return unquote(url.raw_path.decode("ascii"))
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _status_reason(response: httpx.Response) -> str:
+    try:
+        body: object = response.json()
+    except ValueError:
+        body = None
+    entries = parse_entries(body, response.status_code, response.reason_phrase)
+    first = entries[0]
+    return f"HTTP {response.status_code} {first.code}" + (
+        f": {first.detail}" if first.detail else ""
+    )
+
+
+def _document(response: httpx.Response) -> JsonDict:
+    request = response.request
+    if response.status_code == 204 or not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError(request.method, _shown(request.url), "not a JSON object")
+    return body
