@@ -121,7 +121,7 @@ class Plan(_Frozen):
 
     @staticmethod
     def _as(key: str, item: Any) -> Any:
-        model = {"changes": Change, "deferred": Deferral, "errors": PlanError}[key]
+        model: type[BaseModel] = {"changes": Change, "deferred": Deferral, "errors": PlanError}[key]
         return item if isinstance(item, model) else model.model_validate(item)
 
     def count(self, action: Action) -> int:

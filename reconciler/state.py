@@ -29,7 +29,7 @@ class _Frozen(BaseModel):
 
 
 class RemoteVersion(_Frozen):
-    """An App Store version as Apple reports it (appVersionState, not the deprecated appStoreState)."""
+    """An App Store version as Apple reports it; `state` is appVersionState (not appStoreState)."""
 
     id: str
     platform: str  # IOS | MAC_OS | TV_OS | VISION_OS (or a value Apple added later)
