@@ -110,7 +110,7 @@ class Plan(_Frozen):
         for key in ("changes", "deferred", "errors"):
             items = [cls._as(key, item) for item in data.get(key, ())]
             data[key] = tuple(sorted(items, key=lambda item: item.sort_key()))
-        body = {
+        body: dict[str, Any] = {
             k: [i.model_dump(mode="json") for i in data[k]]
             for k in ("changes", "deferred", "errors")
         }
@@ -121,7 +121,12 @@ class Plan(_Frozen):
 
     @staticmethod
     def _as(key: str, item: Any) -> Any:
-        model: type[BaseModel] = {"changes": Change, "deferred": Deferral, "errors": PlanError}[key]
+        models: dict[str, type[BaseModel]] = {
+            "changes": Change,
+            "deferred": Deferral,
+            "errors": PlanError,
+        }
+        model = models[key]
         return item if isinstance(item, model) else model.model_validate(item)
 
     def count(self, action: Action) -> int:
