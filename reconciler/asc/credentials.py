@@ -81,8 +81,7 @@ def load_credentials(
     file_fields = _fastlane_json(env, read_file)
 
     def candidates(names: list[str], json_field: str) -> list[_Value]:
-        found = [_Value(n, env[n], n.endswith("_PATH") or n.endswith("_FILEPATH")) for n in names]
-        found = [v for v in found if v.source in env]
+        found = [_Value(n, env[n], n.endswith("PATH")) for n in names if n in env]
         if json_field in file_fields:
             found.append(_Value(f"{_FASTLANE_JSON} ({json_field})", file_fields[json_field]))
         return found
