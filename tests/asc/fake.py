@@ -49,6 +49,7 @@ class FakeAsc:
     faults: list[Fault] = field(default_factory=list)
     seen: list[httpx.Request] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    authorizations: list[str | None] = field(default_factory=list)  # per request, as it arrived
     _next_id: int = 100
 
     # -- state -------------------------------------------------------------------------
@@ -75,6 +76,7 @@ class FakeAsc:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
+        self.authorizations.append(request.headers.get("Authorization"))
         fault = self._take_fault(request)
         if fault is not None and fault.kind in ("timeout", "connect", "drop"):
             raise {
