@@ -90,6 +90,11 @@ def _require_text(value: Any) -> Any:
     return value
 
 
+def _require_date_text(value: Any) -> Any:
+    # Python callers may pass a datetime; YAML numbers (epoch seconds) are refused.
+    return value if isinstance(value, datetime) else _require_text(value)
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -122,7 +127,7 @@ VersionString = Annotated[
 ]
 ReleaseDate = Annotated[
     AwareDatetime,
-    BeforeValidator(_require_text),
+    BeforeValidator(_require_date_text),
     AfterValidator(_on_the_hour),
     Field(
         description="ISO 8601 date-time with a UTC offset, on the hour, e.g. "
