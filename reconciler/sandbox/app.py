@@ -1,0 +1,146 @@
+"""`SandboxApp`: the App Store Connect simulator as one callable, `httpx.Request -> Response`.
+
+Used in-process through `httpx.MockTransport` (`app.transport()`), behind `--sandbox`, and on
+loopback by `server.serve`. Every answer carries `X-Rate-Limit`. Order per request: injected
+latency, a dropped connection, the bearer token (with a public key), the hourly budget, injected
+429/500, then the operation; a write saves the state file (when there is one) before answering.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reconciler.sandbox import errors
+from reconciler.sandbox.auth import TokenChecker
+from reconciler.sandbox.errors import ApiProblem
+from reconciler.sandbox.faults import Faults, FaultSpec
+from reconciler.sandbox.routes import Routes
+from reconciler.sandbox.state import SandboxState
+
+__all__ = ["SandboxApp"]
+
+_HOUR = timedelta(hours=1)
+_WRITES = frozenset({"POST", "PATCH", "DELETE"})
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SandboxApp:
+    """The simulator. `state` is shared and mutable; `request_log` lists (method, path, status).
+
+    A dropped connection is logged with status 0 and raised as httpx.RemoteProtocolError (before
+    handling) or httpx.ReadError (after a write was committed).
+    """
+
+    def __init__(
+        self,
+        state: SandboxState | None = None,
+        *,
+        state_path: Path | None = None,
+        faults: str | FaultSpec | None = None,
+        public_key_pem: bytes | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = _utc_now,
+        hourly_limit: int | None = None,
+    ) -> None:
+        if state is None:
+            exists = state_path is not None and state_path.exists()
+            state = SandboxState.load(state_path) if state_path and exists else SandboxState()
+        self.state = state
+        self.state_path = state_path
+        spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
+        self.faults = Faults(spec)
+        self.checker = TokenChecker(public_key_pem, clock) if public_key_pem else None
+        self.sleep = sleep
+        self.clock = clock
+        self.hourly_limit = hourly_limit if hourly_limit is not None else spec.budget
+        self.remaining = self.hourly_limit
+        self._window_start: datetime | None = None
+        self.request_log: list[tuple[str, str, int]] = []
+        self._routes = Routes(state, clock)
+        self._lock = threading.Lock()
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.faults.spec.latency_ms:
+            self.sleep(self.faults.spec.latency_ms / 1000)
+        with self._lock:  # the loopback server calls from many threads
+            return self._handle(request)
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        where = request.url.raw_path.decode("ascii", "replace")
+        fault = self.faults.next_request()
+        commit_then_drop = False
+        if fault == "drop":
+            commit_then_drop = request.method in _WRITES and self.faults.drop_after_commit()
+            if not commit_then_drop:
+                self.request_log.append((request.method, where, 0))
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response.", request=request
+                )
+        status, body, headers = self._answer(request, None if commit_then_drop else fault)
+        if commit_then_drop:
+            self.request_log.append((request.method, where, 0))
+            raise httpx.ReadError("Connection reset by peer (sandbox drop)", request=request)
+        self.request_log.append((request.method, where, status))
+        headers["X-Rate-Limit"] = (
+            f"user-hour-lim:{self.hourly_limit};user-hour-rem:{self.remaining};"
+        )
+        if body is None:
+            return httpx.Response(status, headers=headers, request=request)
+        headers["Content-Type"] = "application/json"
+        content = json.dumps(body, separators=(",", ":")).encode()
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def _answer(
+        self, request: httpx.Request, fault: str | None
+    ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+        try:
+            if self.checker and not self.checker.accepts(request.headers.get("Authorization")):
+                raise errors.not_authorized()
+            self._spend()
+            if fault == "error429":
+                raise errors.rate_limit_exceeded()
+            if fault == "error429-retry-after" and self.faults.spec.error429_retry_after:
+                raise errors.rate_limit_exceeded(self.faults.spec.error429_retry_after[1])
+            if fault == "error500":
+                raise errors.unexpected_error()
+            return self._operate(request)
+        except ApiProblem as problem:
+            return problem.status, problem.body(), dict(problem.headers)
+
+    def _operate(self, request: httpx.Request) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+        path = request.url.path
+        is_list = request.method == "GET" and (
+            path == "/v1/apps" or path.endswith("/appStoreVersions")
+        )
+        self._routes.hidden = self.faults.hidden_for_list_read() if is_list else set()
+        status, body = self._routes.dispatch(request)
+        if self._routes.changed and self.state_path is not None:
+            self.state.save(self.state_path)
+        if request.method == "POST" and status == 201 and body is not None:
+            self.faults.created(body["data"]["id"])
+            if self.faults.next_create():
+                raise errors.unexpected_error()
+        return status, body, {}
+
+    def _spend(self) -> None:
+        now = self.clock()
+        if self._window_start is None or now - self._window_start >= _HOUR:
+            self._window_start = now
+            self.remaining = self.hourly_limit
+        if self.remaining <= 0:
+            raise errors.rate_limit_exceeded()
+        self.remaining -= 1

@@ -1,0 +1,309 @@
+"""The operations the sandbox serves, with Apple's answers for paths and methods it does not.
+
+Each handler takes the request and returns (status, JSON body or None); an error is raised as an
+`ApiProblem`. `Routes.hidden` names versions that list reads must not show yet (eventual
+consistency, R9), and `Routes.changed` is set when a request wrote to the state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from reconciler.sandbox import bodies, errors, rules
+from reconciler.sandbox.documents import (
+    Page,
+    app_resource,
+    collection,
+    single,
+    version_resource,
+)
+from reconciler.sandbox.params import Query, parse_query
+from reconciler.sandbox.spec import (
+    APPS_COLLECTION_PARAMETERS,
+    APPS_INSTANCE_PARAMETERS,
+    VERSION_INSTANCE_PARAMETERS,
+    VERSIONS_COLLECTION_PARAMETERS,
+)
+from reconciler.sandbox.state import AppRecord, SandboxState, VersionRecord
+
+__all__ = ["DEFAULT_INCLUDE_LIMIT", "DEFAULT_LIMIT", "Routes"]
+
+Json = dict[str, Any]
+Answer = tuple[int, Json | None]
+
+# Page sizes when the client names none (UNVERIFIED: Apple documents no defaults).
+DEFAULT_LIMIT = 20
+DEFAULT_INCLUDE_LIMIT = 10
+
+_PATHS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"^/v1/apps$"), "apps", "collection"),
+    (re.compile(r"^/v1/apps/([^/]+)$"), "apps", "instance"),
+    (re.compile(r"^/v1/apps/([^/]+)/appStoreVersions$"), "apps", "related"),
+    (re.compile(r"^/v1/appStoreVersions$"), "appStoreVersions", "collection"),
+    (re.compile(r"^/v1/appStoreVersions/([^/]+)$"), "appStoreVersions", "instance"),
+]
+_OPERATIONS = {
+    ("collection", "GET"): "GET_COLLECTION",
+    ("collection", "POST"): "CREATE",
+    ("instance", "GET"): "GET_INSTANCE",
+    ("instance", "PATCH"): "UPDATE",
+    ("instance", "DELETE"): "DELETE",
+    ("related", "GET"): "GET_RELATED",
+}
+ALLOWED = {
+    "apps": ["GET_COLLECTION", "GET_INSTANCE"],
+    "appStoreVersions": ["CREATE", "DELETE", "GET_INSTANCE", "UPDATE"],
+}
+
+
+_SORT_KEYS: dict[str, Callable[[AppRecord], str]] = {
+    "name": lambda a: a.name,
+    "bundleId": lambda a: a.bundle_id,
+    "sku": lambda a: a.sku,
+}
+
+
+class Routes:
+    def __init__(self, state: SandboxState, clock: Callable[[], datetime]) -> None:
+        self.state = state
+        self.clock = clock
+        self.hidden: set[str] = set()
+        self.changed = False
+
+    def dispatch(self, request: httpx.Request) -> Answer:
+        self.changed = False
+        path = request.url.path
+        for pattern, kind, shape in _PATHS:
+            match = pattern.match(path)
+            if match:
+                return self._operation(request, kind, shape, match.groups())
+        raise errors.not_found_path()
+
+    def _operation(
+        self, request: httpx.Request, kind: str, shape: str, ids: tuple[str | Any, ...]
+    ) -> Answer:
+        operation = _OPERATIONS.get((shape, request.method))
+        if operation is None:
+            raise errors.method_not_allowed(request.method)
+        if operation != "GET_RELATED" and operation not in ALLOWED[kind]:
+            raise errors.forbidden_operation(kind, operation, ALLOWED[kind])
+        handler = getattr(self, f"_{kind}_{operation.lower()}")
+        result: Answer = handler(request, *ids)
+        return result
+
+    # --- apps -----------------------------------------------------------------------------
+
+    def _apps_get_collection(self, request: httpx.Request) -> Answer:
+        query = parse_query(request.url, APPS_COLLECTION_PARAMETERS, paged=True)
+        apps = [a for a in self.state.apps.values() if self._app_matches(a, query)]
+        for key in reversed(query.values("sort") or []):
+            apps.sort(key=_SORT_KEYS[key.lstrip("-")], reverse=key.startswith("-"))
+        page = Page(apps, query.cursor, query.ints.get("limit", DEFAULT_LIMIT))
+        data, included = self._apps_with_includes(page.items, request, query)
+        return 200, collection(data, request.url, page, included)
+
+    def _apps_get_instance(self, request: httpx.Request, app_id: str) -> Answer:
+        query = parse_query(request.url, APPS_INSTANCE_PARAMETERS, paged=False)
+        app = self._app(app_id)
+        data, included = self._apps_with_includes([app], request, query)
+        return 200, single(data[0], request.url, included)
+
+    def _apps_get_related(self, request: httpx.Request, app_id: str) -> Answer:
+        query = parse_query(request.url, VERSIONS_COLLECTION_PARAMETERS, paged=True)
+        app = self._app(app_id)
+        versions = [v for v in self._visible(app.id) if _version_matches(v, query)]
+        page = Page(versions, query.cursor, query.ints.get("limit", DEFAULT_LIMIT))
+        fields = query.values("fields[appStoreVersions]")
+        base = _base(request)
+        data = [version_resource(v, base, fields=fields) for v in page.items]
+        included = []
+        if "app" in (query.values("include") or []):
+            included = [app_resource(app, base, fields=query.values("fields[apps]"))]
+        return 200, collection(data, request.url, page, included)
+
+    def _app(self, app_id: str) -> AppRecord:
+        app = self.state.apps.get(app_id)
+        if app is None:
+            raise errors.not_found_resource("apps", app_id)
+        return app
+
+    def _visible(self, app_id: str) -> list[VersionRecord]:
+        return [v for v in self.state.versions(app_id) if v.id not in self.hidden]
+
+    def _app_matches(self, app: AppRecord, query: Query) -> bool:
+        # filter[bundleId] is a prefix match, not exact, as Apple's is inexact (R10).
+        checks: dict[str, Callable[[str], bool]] = {
+            "filter[bundleId]": lambda f: app.bundle_id.startswith(f),
+            "filter[name]": lambda f: f.casefold() in app.name.casefold(),
+            "filter[sku]": lambda f: app.sku == f,
+            "filter[id]": lambda f: app.id == f,
+        }
+        for name, check in checks.items():
+            wanted = query.values(name)
+            if wanted is not None and not any(check(f) for f in wanted):
+                return False
+        versions = self.state.versions(app.id)
+        by_version: dict[str, Callable[[VersionRecord], str]] = {
+            "filter[appStoreVersions]": lambda v: v.id,
+            "filter[appStoreVersions.platform]": lambda v: v.platform,
+            "filter[appStoreVersions.appStoreState]": lambda v: v.app_store_state,
+            "filter[appStoreVersions.appVersionState]": lambda v: v.app_version_state,
+        }
+        if any(name in query.lists for name in by_version):
+            return any(
+                all(
+                    attr(v) in query.lists[name]
+                    for name, attr in by_version.items()
+                    if name in query.lists
+                )
+                for v in versions
+            )
+        return True
+
+    def _apps_with_includes(
+        self, apps: list[AppRecord], request: httpx.Request, query: Query
+    ) -> tuple[list[Json], list[Json]]:
+        base = _base(request)
+        fields = query.values("fields[apps]")
+        if "appStoreVersions" not in (query.values("include") or []):
+            return [app_resource(a, base, fields=fields) for a in apps], []
+        limit = query.ints.get("limit[appStoreVersions]", DEFAULT_INCLUDE_LIMIT)
+        version_fields = query.values("fields[appStoreVersions]")
+        data, included = [], []
+        for app in apps:
+            page = Page(self._visible(app.id), 0, limit)
+            data.append(app_resource(app, base, fields=fields, versions=page))
+            included += [version_resource(v, base, fields=version_fields) for v in page.items]
+        return data, included
+
+    # --- appStoreVersions -----------------------------------------------------------------
+
+    def _appStoreVersions_get_instance(self, request: httpx.Request, version_id: str) -> Answer:
+        query = parse_query(request.url, VERSION_INSTANCE_PARAMETERS, paged=False)
+        version = self._version(version_id)
+        base = _base(request)
+        data = version_resource(version, base, fields=query.values("fields[appStoreVersions]"))
+        included = []
+        if "app" in (query.values("include") or []):
+            app = self.state.apps[version.app_id]
+            included = [app_resource(app, base, fields=query.values("fields[apps]"))]
+        return 200, single(data, request.url, included)
+
+    def _appStoreVersions_create(self, request: httpx.Request) -> Answer:
+        parse_query(request.url, {}, paged=False)
+        body = bodies.parse_create(request.content)
+        app_id = body.relationships["app"]["id"]
+        if app_id not in self.state.apps:
+            raise errors.relationship_invalid(
+                "app", f"There is no resource of type 'apps' with id '{app_id}'"
+            )
+        _refuse_linkages(body.relationships, allowed={"app"})
+        problem = rules.check_create(self.state, app_id, body.attributes)
+        if problem:
+            raise problem
+        attrs = body.attributes
+        date = attrs.get("earliestReleaseDate")
+        version_id = self.state.add_version(
+            app_id,
+            platform=attrs["platform"],
+            version_string=attrs["versionString"],
+            copyright=attrs.get("copyright"),
+            release_type=attrs.get("releaseType"),
+            earliest_release_date=rules.normal_instant(date) if date else None,
+            review_type=attrs.get("reviewType") or "APP_STORE",
+            uses_idfa=attrs.get("usesIdfa"),
+            created_date=self.clock(),
+        )
+        self.changed = True
+        version = self.state.version_records[version_id]
+        return 201, single(version_resource(version, _base(request)), _self_url(request, version))
+
+    def _appStoreVersions_update(self, request: httpx.Request, version_id: str) -> Answer:
+        parse_query(request.url, {}, paged=False)
+        version = self._version(version_id)
+        body = bodies.parse_update(request.content, version_id)
+        _refuse_linkages(body.relationships, allowed=set())
+        problem = rules.check_update(version, self.state, body.attributes)
+        if problem:
+            raise problem
+        _apply_update(version, body.attributes)
+        self.changed = True
+        return 200, single(version_resource(version, _base(request)), request.url)
+
+    def _appStoreVersions_delete(self, request: httpx.Request, version_id: str) -> Answer:
+        parse_query(request.url, {}, paged=False)
+        version = self._version(version_id)
+        problem = rules.check_delete(version)
+        if problem:
+            raise problem
+        del self.state.version_records[version_id]
+        self.changed = True
+        return 204, None
+
+    def _version(self, version_id: str) -> VersionRecord:
+        version = self.state.version(version_id)
+        if version is None:
+            raise errors.not_found_resource("appStoreVersions", version_id)
+        return version
+
+
+def _version_matches(version: VersionRecord, query: Query) -> bool:
+    # filter[versionString] is a prefix match: Apple's filters are not exact (R10).
+    checks: dict[str, Callable[[str], bool]] = {
+        "filter[platform]": lambda f: version.platform == f,
+        "filter[versionString]": lambda f: version.version_string.startswith(f),
+        "filter[appStoreState]": lambda f: version.app_store_state == f,
+        "filter[appVersionState]": lambda f: version.app_version_state == f,
+        "filter[id]": lambda f: version.id == f,
+    }
+    for name, check in checks.items():
+        wanted = query.values(name)
+        if wanted is not None and not any(check(f) for f in wanted):
+            return False
+    return True
+
+
+def _refuse_linkages(relationships: dict[str, Any], allowed: set[str]) -> None:
+    # The sandbox keeps no builds, localizations or App Clip experiences: every id is unknown.
+    for name, data in relationships.items():
+        if name in allowed:
+            continue
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            raise errors.relationship_invalid(
+                name, f"There is no resource of type '{item['type']}' with id '{item['id']}'"
+            )
+
+
+def _apply_update(version: VersionRecord, attributes: dict[str, Any]) -> None:
+    if attributes.get("versionString") is not None:
+        version.version_string = attributes["versionString"]
+    if "copyright" in attributes:
+        version.copyright = attributes["copyright"]
+    if "reviewType" in attributes:
+        version.review_type = attributes["reviewType"]
+    if "releaseType" in attributes:
+        version.release_type = attributes["releaseType"]
+        if version.release_type != "SCHEDULED" and "earliestReleaseDate" not in attributes:
+            version.earliest_release_date = None
+    if "earliestReleaseDate" in attributes:
+        date = attributes["earliestReleaseDate"]
+        version.earliest_release_date = rules.normal_instant(date) if date else None
+    if "usesIdfa" in attributes:
+        version.uses_idfa = attributes["usesIdfa"]
+    if attributes.get("downloadable") is not None:
+        version.downloadable = attributes["downloadable"]
+
+
+def _base(request: httpx.Request) -> str:
+    url = request.url
+    return str(url.copy_with(path="/", query=None, fragment=None)).rstrip("/")
+
+
+def _self_url(request: httpx.Request, version: VersionRecord) -> httpx.URL:
+    return httpx.URL(f"{_base(request)}/v1/appStoreVersions/{version.id}")

@@ -1,0 +1,380 @@
+"""The simulated account: apps and their App Store versions, and the JSON file that keeps them.
+
+`SandboxState` is also the builder API for tests: `add_app` and `add_version` make any account
+shape (rules are not enforced here, so tests can build states Apple would never allow). Ids and
+createdDate are deterministic: app ids count up from 6400000000, version ids are UUIDs derived
+from a counter, and a version's createdDate, unless given, comes from the state's clock or, with
+none, from the counter (one hour apart from 2025-01-01T00:00:00Z).
+
+State file format 1 (JSON):
+
+    {"format": 1, "next_app_number": int, "next_version_number": int,
+     "apps": [{"id", "bundleId", "name", "sku", "primaryLocale",
+               "versions": [{"id", "platform", "versionString", "appVersionState",
+                             "appStoreState"?, "copyright", "releaseType",
+                             "earliestReleaseDate", "reviewType", "usesIdfa", "downloadable",
+                             "createdDate", "submitted"}]}]}
+
+In a seed file, a version's `id`, `createdDate` and every attribute but platform, versionString
+and appVersionState may be left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "APP_STORE_STATE_OF",
+    "APP_VERSION_STATES",
+    "PLATFORMS",
+    "RELEASE_TYPES",
+    "AppRecord",
+    "SandboxState",
+    "StateFileError",
+    "VersionRecord",
+    "format_instant",
+]
+
+PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
+RELEASE_TYPES = ("MANUAL", "AFTER_APPROVAL", "SCHEDULED")
+REVIEW_TYPES = ("APP_STORE", "NOTARIZATION")
+
+# The deprecated appStoreState mirrors appVersionState (FACTS §1); both are served.
+APP_STORE_STATE_OF = {
+    "ACCEPTED": "ACCEPTED",
+    "DEVELOPER_REJECTED": "DEVELOPER_REJECTED",
+    "IN_REVIEW": "IN_REVIEW",
+    "INVALID_BINARY": "INVALID_BINARY",
+    "METADATA_REJECTED": "METADATA_REJECTED",
+    "PENDING_APPLE_RELEASE": "PENDING_APPLE_RELEASE",
+    "PENDING_DEVELOPER_RELEASE": "PENDING_DEVELOPER_RELEASE",
+    "PREPARE_FOR_SUBMISSION": "PREPARE_FOR_SUBMISSION",
+    "PROCESSING_FOR_DISTRIBUTION": "PROCESSING_FOR_APP_STORE",
+    "READY_FOR_DISTRIBUTION": "READY_FOR_SALE",
+    "READY_FOR_REVIEW": "READY_FOR_REVIEW",
+    "REJECTED": "REJECTED",
+    "REPLACED_WITH_NEW_VERSION": "REPLACED_WITH_NEW_VERSION",
+    "WAITING_FOR_EXPORT_COMPLIANCE": "WAITING_FOR_EXPORT_COMPLIANCE",
+    "WAITING_FOR_REVIEW": "WAITING_FOR_REVIEW",
+}
+APP_VERSION_STATES = tuple(APP_STORE_STATE_OF)
+_NEVER_SUBMITTED = frozenset({"PREPARE_FOR_SUBMISSION"})
+
+_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+_FIRST_APP_NUMBER = 6_400_000_000
+_ID_NAMESPACE = uuid.UUID("7a1c5e2e-2f4b-4d7e-9a43-5ad3b0c0ffee")
+FORMAT = 1
+
+
+class StateFileError(Exception):
+    """A state or seed file cannot be read: not JSON, or not a sandbox state."""
+
+
+def format_instant(moment: datetime) -> str:
+    """Apple's form of a date-time: UTC, seconds precision, `Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class AppRecord:
+    id: str
+    bundle_id: str
+    name: str
+    sku: str
+    primary_locale: str = "en-US"
+
+
+@dataclass
+class VersionRecord:
+    """One App Store version. `submitted` is true once it ever went to review."""
+
+    id: str
+    app_id: str
+    platform: str
+    version_string: str
+    app_version_state: str
+    created_date: str
+    copyright: str | None = None
+    release_type: str | None = None
+    earliest_release_date: str | None = None
+    review_type: str | None = "APP_STORE"
+    uses_idfa: bool | None = None
+    downloadable: bool = True
+    submitted: bool = False
+    app_store_state_override: str | None = None
+
+    @property
+    def app_store_state(self) -> str:
+        return self.app_store_state_override or APP_STORE_STATE_OF[self.app_version_state]
+
+    def set_state(self, app_version_state: str) -> None:
+        self.app_version_state = app_version_state
+        self.app_store_state_override = None
+        if app_version_state not in _NEVER_SUBMITTED:
+            self.submitted = True
+
+
+def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+class SandboxState:
+    """Apps and versions, in insertion order. Mutated by the app; saved by whoever owns a file."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self.clock = clock
+        self.apps: dict[str, AppRecord] = {}
+        self.version_records: dict[str, VersionRecord] = {}
+        self.next_app_number = _FIRST_APP_NUMBER
+        self.next_version_number = 1
+
+    # --- builder API ----------------------------------------------------------------------
+
+    def add_app(
+        self,
+        bundle_id: str,
+        *,
+        name: str | None = None,
+        app_id: str | None = None,
+        sku: str | None = None,
+        primary_locale: str = "en-US",
+    ) -> str:
+        """Add an app and return its id (numeric string, like Apple's)."""
+        if app_id is None:
+            while str(self.next_app_number) in self.apps:
+                self.next_app_number += 1
+            app_id = str(self.next_app_number)
+            self.next_app_number += 1
+        if app_id in self.apps:
+            raise ValueError(f"app id {app_id} already exists")
+        if any(app.bundle_id == bundle_id for app in self.apps.values()):
+            raise ValueError(f"bundle id {bundle_id} already exists")
+        self.apps[app_id] = AppRecord(
+            id=app_id,
+            bundle_id=bundle_id,
+            name=name if name is not None else bundle_id.rsplit(".", 1)[-1].title(),
+            sku=sku if sku is not None else bundle_id.upper().replace(".", "_"),
+            primary_locale=primary_locale,
+        )
+        return app_id
+
+    def add_version(
+        self,
+        app_id: str,
+        *,
+        platform: str = "IOS",
+        version_string: str = "1.0",
+        app_version_state: str = "PREPARE_FOR_SUBMISSION",
+        release_type: str | None = "AFTER_APPROVAL",
+        earliest_release_date: str | datetime | None = None,
+        copyright: str | None = None,
+        review_type: str | None = "APP_STORE",
+        uses_idfa: bool | None = None,
+        downloadable: bool = True,
+        submitted: bool | None = None,
+        created_date: str | datetime | None = None,
+        version_id: str | None = None,
+        app_store_state: str | None = None,
+    ) -> str:
+        """Add a version and return its id. `submitted` defaults to "not PREPARE_FOR_SUBMISSION"."""
+        if app_id not in self.apps:
+            raise KeyError(f"no app with id {app_id}")
+        _check(platform, PLATFORMS, "platform")
+        _check(app_version_state, APP_VERSION_STATES, "app_version_state")
+        if release_type is not None:
+            _check(release_type, RELEASE_TYPES, "release_type")
+        if review_type is not None:
+            _check(review_type, REVIEW_TYPES, "review_type")
+        number = self.next_version_number
+        self.next_version_number += 1
+        if version_id is None:
+            version_id = str(uuid.uuid5(_ID_NAMESPACE, f"appStoreVersions/{number}"))
+        if version_id in self.version_records:
+            raise ValueError(f"version id {version_id} already exists")
+        if created_date is None:
+            created_date = self.clock() if self.clock else _EPOCH + timedelta(hours=number)
+        if isinstance(created_date, datetime):
+            created_date = format_instant(created_date)
+        if isinstance(earliest_release_date, datetime):
+            earliest_release_date = format_instant(earliest_release_date)
+        self.version_records[version_id] = VersionRecord(
+            id=version_id,
+            app_id=app_id,
+            platform=platform,
+            version_string=version_string,
+            app_version_state=app_version_state,
+            created_date=created_date,
+            copyright=copyright,
+            release_type=release_type,
+            earliest_release_date=earliest_release_date,
+            review_type=review_type,
+            uses_idfa=uses_idfa,
+            downloadable=downloadable,
+            submitted=app_version_state not in _NEVER_SUBMITTED if submitted is None else submitted,
+            app_store_state_override=app_store_state,
+        )
+        return version_id
+
+    # --- queries --------------------------------------------------------------------------
+
+    def versions(self, app_id: str, platform: str | None = None) -> list[VersionRecord]:
+        """An app's versions, newest first (createdDate, then insertion order)."""
+        found = [
+            v
+            for v in self.version_records.values()
+            if v.app_id == app_id and (platform is None or v.platform == platform)
+        ]
+        order = {vid: i for i, vid in enumerate(self.version_records)}
+        return sorted(found, key=lambda v: (v.created_date, order[v.id]), reverse=True)
+
+    def app_by_bundle_id(self, bundle_id: str) -> AppRecord | None:
+        return next((a for a in self.apps.values() if a.bundle_id == bundle_id), None)
+
+    def version(self, version_id: str) -> VersionRecord | None:
+        return self.version_records.get(version_id)
+
+    def __iter__(self) -> Iterator[AppRecord]:
+        return iter(self.apps.values())
+
+    # --- JSON -----------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "next_app_number": self.next_app_number,
+            "next_version_number": self.next_version_number,
+            "apps": [
+                {
+                    "id": app.id,
+                    "bundleId": app.bundle_id,
+                    "name": app.name,
+                    "sku": app.sku,
+                    "primaryLocale": app.primary_locale,
+                    "versions": [_version_json(v) for v in self._in_order(app.id)],
+                }
+                for app in self.apps.values()
+            ],
+        }
+
+    def _in_order(self, app_id: str) -> list[VersionRecord]:
+        return [v for v in self.version_records.values() if v.app_id == app_id]
+
+    @classmethod
+    def from_json(cls, data: Any, clock: Callable[[], datetime] | None = None) -> SandboxState:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise StateFileError(f"not a sandbox state (expected an object with format {FORMAT})")
+        state = cls(clock=clock)
+        try:
+            for app in data["apps"]:
+                app_id = state.add_app(
+                    app["bundleId"],
+                    name=app.get("name"),
+                    app_id=app["id"],
+                    sku=app.get("sku"),
+                    primary_locale=app.get("primaryLocale", "en-US"),
+                )
+                for v in app.get("versions", []):
+                    state.add_version(app_id, **_version_kwargs(v))
+            state.next_app_number = max(state.next_app_number, data.get("next_app_number", 0))
+            state.next_version_number = max(
+                state.next_version_number, data.get("next_version_number", 0)
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StateFileError(f"invalid sandbox state: {error}") from error
+        return state
+
+    @classmethod
+    def load(cls, path: Path, clock: Callable[[], datetime] | None = None) -> SandboxState:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise StateFileError(f"cannot read {path}: {error.strerror}") from error
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise StateFileError(f"{path} is not JSON: {error}") from error
+        return cls.from_json(data, clock=clock)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a temp file in the same folder, fsync, then os.replace."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(temp).replace(path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; not every platform lets a folder be opened.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_VERSION_KEYS = {
+    "id": "version_id",
+    "platform": "platform",
+    "versionString": "version_string",
+    "appVersionState": "app_version_state",
+    "appStoreState": "app_store_state",
+    "copyright": "copyright",
+    "releaseType": "release_type",
+    "earliestReleaseDate": "earliest_release_date",
+    "reviewType": "review_type",
+    "usesIdfa": "uses_idfa",
+    "downloadable": "downloadable",
+    "createdDate": "created_date",
+    "submitted": "submitted",
+}
+
+
+def _version_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - set(_VERSION_KEYS)
+    if unknown:
+        raise ValueError(f"unknown version keys: {', '.join(sorted(unknown))}")
+    return {_VERSION_KEYS[key]: value for key, value in data.items()}
+
+
+def _version_json(v: VersionRecord) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": v.id,
+        "platform": v.platform,
+        "versionString": v.version_string,
+        "appVersionState": v.app_version_state,
+        "copyright": v.copyright,
+        "releaseType": v.release_type,
+        "earliestReleaseDate": v.earliest_release_date,
+        "reviewType": v.review_type,
+        "usesIdfa": v.uses_idfa,
+        "downloadable": v.downloadable,
+        "createdDate": v.created_date,
+        "submitted": v.submitted,
+    }
+    if v.app_store_state_override:
+        data["appStoreState"] = v.app_store_state_override
+    return data
