@@ -294,9 +294,10 @@ def _status_reason(response: httpx.Response) -> str:
         body = None
     entries = parse_entries(body, response.status_code, response.reason_phrase)
     first = entries[0]
-    return f"HTTP {response.status_code} {first.code}" + (
-        f": {first.detail}" if first.detail else ""
-    )
+    if first.code.startswith("HTTP_"):  # not Apple's error document (a proxy's page, say)
+        return f"HTTP {response.status_code} {first.title}"
+    detail = f": {first.detail}" if first.detail else ""
+    return f"HTTP {response.status_code} {first.code}{detail}"
 
 
 def _document(response: httpx.Response) -> JsonDict:
