@@ -191,12 +191,12 @@ class AscClient:
                 raise TransportError(method, shown, _describe(exc)) from None
             except httpx.TransportError as exc:
                 reason, sent = _describe(exc), not isinstance(exc, _NOT_SENT)
+                log.info("%s %s -> %s", method, shown, reason)
                 if method == "POST":
                     if sent:
                         raise AmbiguousWriteError(method, shown, reason) from None
                     raise TransportError(method, shown, reason) from None
                 maybe_landed |= sent and method != "GET"
-                log.info("%s %s -> %s", method, shown, reason)
             if response is not None:
                 status = response.status_code
                 if status < 400:
