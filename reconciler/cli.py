@@ -15,8 +15,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler import __version__
+
+if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow --help
+    from reconciler.commands.plan import Output
+    from reconciler.commands.session import Connection
 
 __all__ = ["main"]
 
@@ -45,8 +50,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", type=Path, help="write the schema to this file")
 
+    plan = commands.add_parser(
+        "plan", parents=[common], help="show what apply would change in App Store Connect"
+    )
+    _add_paths(plan)
+    _add_format(plan, ["text", "markdown", "json"])
+    plan.add_argument("--out", type=Path, metavar="PLANFILE", help="save the plan for apply")
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when there are changes to apply (0 none, 1 error)",
+    )
+    plan.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="BUNDLE_ID[:PLATFORM]",
+        help="plan only this app (or app and platform); repeatable",
+    )
+    _add_sandbox_flag(plan)
+
+    show = commands.add_parser("show", parents=[common], help="render a saved plan file")
+    show.add_argument("plan_file", type=Path, metavar="PLANFILE")
+    _add_format(show, ["text", "markdown", "json"])
+
     _add_sandbox(commands, common)
     return parser
+
+
+def _add_format(parser: argparse.ArgumentParser, choices: list[str]) -> None:
+    parser.add_argument("--format", choices=choices, default="text", help="output format")
+
+
+def _add_sandbox_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the built-in App Store Connect simulator (.reconciler/sandbox-state.json)",
+    )
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -96,9 +137,43 @@ def _dispatch(args: argparse.Namespace) -> int:
         from reconciler.commands.schema import schema
 
         return schema(out_path=args.out, out=out)
+    if args.command == "plan":
+        from reconciler.commands.plan import PlanOptions, plan
+
+        options = PlanOptions(
+            paths=args.paths or [Path("releases.yaml")],
+            out_file=args.out,
+            detailed_exitcode=args.detailed_exitcode,
+            targets=args.target,
+        )
+        return plan(options, _connection(args), _output(args))
+    if args.command == "show":
+        from reconciler.commands.show import show
+
+        return show(args.plan_file, _output(args))
     if args.command == "sandbox":
         return _dispatch_sandbox(args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _connection(args: argparse.Namespace) -> Connection:
+    from reconciler.commands.session import Connection
+
+    return Connection(environ=dict(os.environ), sandbox=args.sandbox, cwd=Path.cwd())
+
+
+def _output(args: argparse.Namespace) -> Output:
+    from reconciler.commands.plan import Output
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Output(
+        out=sys.stdout,
+        err=sys.stderr,
+        format=args.format,
+        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        github=os.environ.get("GITHUB_ACTIONS") == "true",
+        step_summary=Path(summary) if summary else None,
+    )
 
 
 def _dispatch_sandbox(args: argparse.Namespace) -> int:

@@ -1,0 +1,114 @@
+"""`reconciler plan`: read App Store Connect for the manifest, show what apply would do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from reconciler import __version__, render
+from reconciler.annotations import error_annotations
+from reconciler.commands.session import Connection, open_client, request_summary
+from reconciler.errors import Problem, UsageError
+from reconciler.files import write_atomically
+from reconciler.loader import load_manifest
+from reconciler.manifest import Manifest, Platform
+from reconciler.plan import Plan
+from reconciler.planfile import saved_plan_text
+from reconciler.planner import Target, make_plan
+from reconciler.reader import read_state
+
+__all__ = ["Output", "parse_targets", "plan", "plan_problems", "render_plan"]
+
+EXIT_CHANGES = 2
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how results are shown."""
+
+    out: TextIO
+    err: TextIO
+    format: str = "text"  # text | markdown | json
+    color: bool = False
+    github: bool = False  # print ::error annotations (GitHub Actions)
+    step_summary: Path | None = None  # append markdown here (GITHUB_STEP_SUMMARY)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    paths: Sequence[Path]
+    out_file: Path | None = None
+    detailed_exitcode: bool = False
+    targets: Sequence[str] = field(default_factory=tuple)
+
+
+def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
+    """0 planned; 1 the plan has errors; 2 writes pending (only with --detailed-exitcode)."""
+    manifest = load_manifest(options.paths)
+    targets = parse_targets(options.targets, manifest) if options.targets else None
+    with open_client(connection, err=output.err) as client:
+        state = read_state(client, manifest, targets)
+        result = make_plan(manifest, state, targets)
+        output.err.write(request_summary(client) + "\n")
+    render_plan(result, manifest, output)
+    if options.out_file is not None:
+        text = saved_plan_text(
+            desired=manifest, remote=state, plan=result, reconciler_version=__version__
+        )
+        write_atomically(options.out_file, text)
+        output.err.write(
+            f"Saved the plan to {options.out_file}: apply it with "
+            f"`reconciler apply {options.out_file}`.\n"
+        )
+    if result.errors:
+        return 1
+    return EXIT_CHANGES if options.detailed_exitcode and result.has_writes else 0
+
+
+def render_plan(result: Plan, manifest: Manifest, output: Output) -> None:
+    """Write the plan in the chosen format, its annotations, and the step summary."""
+    if output.format == "json":
+        output.out.write(render.plan_json(result))
+    elif output.format == "markdown":
+        output.out.write(render.plan_markdown(result))
+    else:
+        output.out.write(render.plan_text(result, color=output.color))
+    if output.github:
+        for line in error_annotations(plan_problems(result, manifest)):
+            output.out.write(line + "\n")
+    if output.step_summary is not None:
+        with output.step_summary.open("a", encoding="utf-8") as summary:
+            summary.write(render.plan_markdown(result) + "\n")
+
+
+def plan_problems(result: Plan, manifest: Manifest) -> list[Problem]:
+    """Plan errors as problems located at the manifest line of their app."""
+    problems = []
+    for error in result.errors:
+        where = manifest.locations.get(error.app)
+        path = f"apps.{error.app}" + (f".{error.platform.value}" if error.platform else "")
+        if where is None:
+            problems.append(Problem("", 0, 0, path, error.message))
+        else:
+            problems.append(Problem(where.file, where.line, where.column, path, error.message))
+    return problems
+
+
+def parse_targets(raw: Sequence[str], manifest: Manifest) -> list[Target]:
+    """`com.example.app` or `com.example.app:ios`, each naming an app of the manifest."""
+    targets: list[Target] = []
+    for text in raw:
+        bundle_id, _, platform_name = text.partition(":")
+        if bundle_id not in manifest.apps:
+            raise UsageError(f"--target {text}: {bundle_id} is not an app of the manifest")
+        platform = None
+        if platform_name:
+            try:
+                platform = Platform(platform_name)
+            except ValueError:
+                names = ", ".join(p.value for p in Platform)
+                raise UsageError(f"--target {text}: unknown platform (use {names})") from None
+        targets.append((bundle_id, platform))
+    return targets

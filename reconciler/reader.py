@@ -1,0 +1,129 @@
+"""read_state(client, manifest) -> RemoteState, in as few requests as possible.
+
+One `GET /v1/apps` per batch of up to 50 bundle ids, with each app's versions included
+(`limit[appStoreVersions]=50`) and sparse fieldsets. Only an app whose included relationship
+reports more versions than were included costs a further, paged, per-app list. Bundle ids and
+platforms are matched here, client-side: Apple's filters are not exact (FACTS R10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
+from reconciler.manifest import Manifest, Platform
+from reconciler.planner import Target
+from reconciler.state import RemoteApp, RemoteState, RemoteVersion
+
+__all__ = ["BATCH_SIZE", "read_state"]
+
+BATCH_SIZE = 50
+# Bundle ids per request are also capped by length, keeping URLs well under the ~8 KB that
+# proxies and servers commonly accept.
+MAX_FILTER_CHARS = 2000
+VERSION_FIELDS = (
+    "platform",
+    "versionString",
+    "appVersionState",
+    "appStoreState",
+    "releaseType",
+    "earliestReleaseDate",
+    "copyright",
+)
+
+
+def read_state(
+    client: AscClient, manifest: Manifest, targets: Iterable[Target] | None = None
+) -> RemoteState:
+    """The remote apps and versions the manifest (or its targets) is about."""
+    wanted = _wanted_platforms(manifest, targets)
+    apps: dict[str, RemoteApp] = {}
+    for batch in _batches(sorted(wanted)):
+        data, included = client.collect("/v1/apps", _apps_query(batch))
+        versions = {
+            r["id"]: parse_app_store_version(r)
+            for r in included
+            if r.get("type") == "appStoreVersions"
+        }
+        for resource in data:
+            app = parse_app(resource)
+            if app.bundle_id not in batch or app.bundle_id in apps:
+                continue  # an inexact filter match (R10), or a repeat on a later page
+            related = app.app_store_versions
+            if related is not None and related.complete and related.ids is not None:
+                found = [versions[i] for i in related.ids if i in versions]
+            else:
+                found = _list_versions(client, app.id)
+            platforms = {p.api for p in wanted[app.bundle_id]}
+            apps[app.bundle_id] = RemoteApp(
+                id=app.id,
+                bundle_id=app.bundle_id,
+                name=app.name,
+                versions=tuple(
+                    sorted(
+                        (_remote(v) for v in found if v.platform in platforms),
+                        key=lambda v: v.id,
+                    )
+                ),
+            )
+    return RemoteState(apps=dict(sorted(apps.items())))
+
+
+def _wanted_platforms(
+    manifest: Manifest, targets: Iterable[Target] | None
+) -> dict[str, set[Platform]]:
+    chosen = list(targets) if targets is not None else None
+    wanted: dict[str, set[Platform]] = {}
+    for bundle_id, entry in manifest.apps.items():
+        platforms = {
+            p
+            for p in entry.platforms()
+            if chosen is None or any(b == bundle_id and t in (None, p) for b, t in chosen)
+        }
+        if platforms:
+            wanted[bundle_id] = platforms
+    return wanted
+
+
+def _batches(bundle_ids: Sequence[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    length = 0
+    for bundle_id in bundle_ids:
+        if batch and (len(batch) == BATCH_SIZE or length + len(bundle_id) + 1 > MAX_FILTER_CHARS):
+            yield batch
+            batch, length = [], 0
+        batch.append(bundle_id)
+        length += len(bundle_id) + 1
+    if batch:
+        yield batch
+
+
+def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
+    return query(
+        filters={"bundleId": list(bundle_ids)},
+        include=["appStoreVersions"],
+        fields={
+            "apps": ["bundleId", "name", "appStoreVersions"],
+            "appStoreVersions": VERSION_FIELDS,
+        },
+        limit=200,
+        limits={"appStoreVersions": 50},
+    )
+
+
+def _list_versions(client: AscClient, app_id: str) -> list[AppStoreVersion]:
+    params = query(fields={"appStoreVersions": VERSION_FIELDS}, limit=200)
+    data, _ = client.collect(f"/v1/apps/{app_id}/appStoreVersions", params)
+    return [parse_app_store_version(resource) for resource in data]
+
+
+def _remote(version: AppStoreVersion) -> RemoteVersion:
+    return RemoteVersion(
+        id=version.id,
+        platform=version.platform,
+        version_string=version.version_string,
+        state=version.state or "UNKNOWN",
+        release_type=version.release_type,
+        earliest_release_date=version.earliest_release_date,
+        copyright=version.copyright,
+    )

@@ -1,0 +1,112 @@
+"""The reader against the sandbox (in process): what it reads and how few requests it spends."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reconciler.asc import AscClient
+from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
+from reconciler.reader import read_state
+from reconciler.sandbox import SandboxApp, SandboxState
+
+
+def _manifest(bundle_ids: list[str], **platforms: object) -> Manifest:
+    platforms = platforms or {"ios": PlatformRelease(version="9.0")}
+    return Manifest(apps={b: AppEntry(**platforms) for b in bundle_ids})  # type: ignore[arg-type]
+
+
+def _account(count: int, versions_each: int = 3) -> tuple[SandboxState, list[str]]:
+    state = SandboxState()
+    bundle_ids = []
+    for i in range(count):
+        bundle_id = f"com.example.app{i:04d}"
+        app_id = state.add_app(bundle_id, name=f"App {i}")
+        for v in range(versions_each):
+            state.add_version(
+                app_id,
+                platform="IOS",
+                version_string=f"1.{v}",
+                app_version_state="REPLACED_WITH_NEW_VERSION",
+            )
+        state.add_version(
+            app_id,
+            platform="MAC_OS",
+            version_string="1.0",
+            app_version_state="READY_FOR_DISTRIBUTION",
+        )
+        bundle_ids.append(bundle_id)
+    return state, bundle_ids
+
+
+def _client(app: SandboxApp) -> AscClient:
+    return AscClient("https://sandbox.test", transport=app.transport())
+
+
+@pytest.mark.parametrize("count", [1, 60, 250])
+def test_many_apps_are_read_in_batches_of_fifty(count: int) -> None:
+    state, bundle_ids = _account(count)
+    app = SandboxApp(state)
+    with _client(app) as client:
+        remote = read_state(client, _manifest(bundle_ids))
+        assert client.request_count <= math.ceil(count / 50) + 2
+        assert client.request_count == math.ceil(count / 50)
+    assert sorted(remote.apps) == bundle_ids
+    for bundle_id in bundle_ids:
+        versions = remote.apps[bundle_id].versions
+        # Only platforms the manifest manages are kept.
+        assert {v.platform for v in versions} == {"IOS"} and len(versions) == 3
+    assert all("include=appStoreVersions" in path for _, path, _ in app.request_log)
+
+
+def test_an_app_with_more_versions_than_included_is_listed_separately() -> None:
+    state, bundle_ids = _account(3, versions_each=1)
+    big = state.add_app("com.example.big", name="Big")
+    for v in range(120):
+        state.add_version(
+            big,
+            platform="IOS",
+            version_string=f"1.{v}",
+            app_version_state="REPLACED_WITH_NEW_VERSION",
+        )
+    app = SandboxApp(state)
+    with _client(app) as client:
+        remote = read_state(client, _manifest([*bundle_ids, "com.example.big"]))
+        # One batch, then the fallback list for the big app (120 versions fit one page of 200).
+        assert client.request_count == 2
+    assert len(remote.apps["com.example.big"].versions) == 120
+    assert app.request_log[1][1].startswith(f"/v1/apps/{big}/appStoreVersions")
+
+
+def test_bundle_ids_are_matched_exactly_although_the_filter_is_not() -> None:
+    state = SandboxState()
+    state.add_app("com.example.weather", name="Weather")
+    watch = state.add_app("com.example.weather.watch", name="Watch")
+    state.add_version(
+        watch, platform="IOS", version_string="5.0", app_version_state="READY_FOR_DISTRIBUTION"
+    )
+    with _client(SandboxApp(state)) as client:
+        remote = read_state(client, _manifest(["com.example.weather", "com.example.missing"]))
+    assert list(remote.apps) == ["com.example.weather"]
+    assert remote.apps["com.example.weather"].versions == ()
+
+
+def test_targets_read_only_what_they_name() -> None:
+    state, bundle_ids = _account(3)
+    manifest = _manifest(
+        bundle_ids, ios=PlatformRelease(version="9.0"), macos=PlatformRelease(version="2.0")
+    )
+    with _client(SandboxApp(state)) as client:
+        remote = read_state(client, manifest, targets=[(bundle_ids[1], Platform.MACOS)])
+    assert list(remote.apps) == [bundle_ids[1]]
+    assert {v.platform for v in remote.apps[bundle_ids[1]].versions} == {"MAC_OS"}
+
+
+def test_the_rate_limit_header_is_reported() -> None:
+    state, bundle_ids = _account(2)
+    with _client(SandboxApp(state)) as client:
+        read_state(client, _manifest(bundle_ids))
+        assert client.rate_limit is not None
+        assert client.rate_limit.limit == 3500
+        assert client.rate_limit.remaining == 3500 - client.request_count
