@@ -192,7 +192,9 @@ def _parts(
 ) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:
     if not isinstance(resource, Mapping) or resource.get("type") != type_:
         found = resource.get("type") if isinstance(resource, Mapping) else type(resource).__name__
-        raise UnexpectedResponseError("GET", type_, f"expected a {type_} resource, got {found!r}")
+        raise UnexpectedResponseError(
+            "GET", type_, f"expected a resource of type {type_}, got {found!r}"
+        )
     rid = resource.get("id")
     if not isinstance(rid, str) or not rid:
         raise UnexpectedResponseError("GET", type_, f"a {type_} resource has no id")

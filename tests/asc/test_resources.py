@@ -1,0 +1,208 @@
+"""Resources tolerate what Apple really sends; request bodies carry only what was given."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import reconciler.asc as asc
+from reconciler.asc import (
+    ToMany,
+    included_of_type,
+    parse_app,
+    parse_app_store_version,
+    version_create_body,
+    version_update_body,
+)
+from reconciler.asc.policy import parse_rate_limit, parse_retry_after
+from reconciler.errors import UnexpectedResponseError
+
+VERSION: dict[str, Any] = {
+    "type": "appStoreVersions",
+    "id": "v-1",
+    "attributes": {
+        "platform": "IOS",
+        "versionString": "2.4.0",
+        "appStoreState": "PREPARE_FOR_SUBMISSION",
+        "appVersionState": "PREPARE_FOR_SUBMISSION",
+        "copyright": None,  # Apple sends null although the spec does not say nullable
+        "releaseType": "SCHEDULED",
+        "earliestReleaseDate": "2026-12-01T17:00:00Z",
+        "usesIdfa": None,
+        "downloadable": True,
+        "createdDate": "2026-11-01T08:00:00-07:00",
+        "someAttributeFromTheFuture": {"x": 1},
+    },
+    "relationships": {
+        "app": {"data": {"type": "apps", "id": "1000000001"}},
+        "build": {"links": {"related": "https://api.appstoreconnect.apple.com/v1/x"}},
+        "somethingNew": {"data": None},
+    },
+    "links": {"self": "https://api.appstoreconnect.apple.com/v1/appStoreVersions/v-1"},
+}
+
+
+def test_a_version_as_apple_sends_it() -> None:
+    version = parse_app_store_version(VERSION)
+    assert (version.id, version.platform, version.version_string) == ("v-1", "IOS", "2.4.0")
+    assert version.copyright is None
+    assert version.state == "PREPARE_FOR_SUBMISSION"
+    assert version.release_type == "SCHEDULED"
+    assert version.earliest_release_instant == datetime(2026, 12, 1, 17, tzinfo=UTC)
+    assert version.downloadable is True
+    assert (version.app_id, version.build_id) == ("1000000001", None)
+    assert version.attributes["someAttributeFromTheFuture"] == {"x": 1}
+
+
+def test_unknown_enum_values_are_kept_as_strings() -> None:
+    resource = {**VERSION, "attributes": {**VERSION["attributes"], "appVersionState": "NEW_STATE"}}
+    resource["attributes"]["platform"] = "WATCH_OS"
+    version = parse_app_store_version(resource)
+    assert (version.app_version_state, version.platform) == ("NEW_STATE", "WATCH_OS")
+
+
+def test_a_bare_version_parses_with_nones() -> None:
+    version = parse_app_store_version({"type": "appStoreVersions", "id": "v-2"})
+    assert version.version_string == "" and version.app_id is None and version.state is None
+    assert version.earliest_release_instant is None
+
+
+def test_the_state_falls_back_to_the_deprecated_one() -> None:
+    attributes = {"appStoreState": "READY_FOR_SALE"}
+    version = parse_app_store_version(
+        {"type": "appStoreVersions", "id": "v", "attributes": attributes}
+    )
+    assert version.state == "READY_FOR_SALE"
+
+
+def test_an_app_with_included_versions_exposes_linkages_and_total() -> None:
+    resource = {
+        "type": "apps",
+        "id": "1000000001",
+        "attributes": {"bundleId": "com.example.weather", "name": "Weather", "sku": None},
+        "relationships": {
+            "appStoreVersions": {
+                "meta": {"paging": {"total": 60, "limit": 50}},
+                "data": [{"type": "appStoreVersions", "id": f"v-{n}"} for n in range(50)],
+            },
+            "builds": {"links": {"related": "https://example/x"}},
+        },
+    }
+    app = parse_app(resource)
+    assert (app.bundle_id, app.name, app.sku) == ("com.example.weather", "Weather", None)
+    assert app.app_store_versions is not None
+    assert len(app.app_store_versions.ids or ()) == 50 and app.app_store_versions.total == 60
+    assert not app.app_store_versions.complete
+
+
+def test_relationship_completeness() -> None:
+    assert ToMany(("a",), 1).complete and ToMany((), None).complete
+    assert not ToMany(None, 3).complete  # not included: only the total is known
+    app = parse_app({"type": "apps", "id": "1", "attributes": {"bundleId": "b"}})
+    assert app.app_store_versions is None
+
+
+def test_a_wrong_resource_is_refused() -> None:
+    with pytest.raises(UnexpectedResponseError, match="expected a resource of type apps"):
+        parse_app(VERSION)
+    with pytest.raises(UnexpectedResponseError, match="has no id"):
+        parse_app_store_version({"type": "appStoreVersions"})
+
+
+def test_included_of_type_picks_one_type() -> None:
+    document = {"data": [], "included": [VERSION, {"type": "builds", "id": "b"}]}
+    assert included_of_type(document, "appStoreVersions") == [VERSION]
+    assert included_of_type({"data": []}, "builds") == []
+
+
+def test_a_create_body_has_no_id_and_only_the_given_fields() -> None:
+    body = version_create_body("1000000001", "MAC_OS", {"versionString": "3.0"})
+    assert body == {
+        "data": {
+            "type": "appStoreVersions",
+            "attributes": {"platform": "MAC_OS", "versionString": "3.0"},
+            "relationships": {"app": {"data": {"type": "apps", "id": "1000000001"}}},
+        }
+    }
+
+
+def test_an_update_body_carries_type_id_and_only_the_given_fields() -> None:
+    body = version_update_body("v-1", {"copyright": "2026 Example Inc."})
+    assert body == {
+        "data": {
+            "type": "appStoreVersions",
+            "id": "v-1",
+            "attributes": {"copyright": "2026 Example Inc."},
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: version_update_body("v", {"platform": "IOS"}), "platform cannot be changed"),
+        (lambda: version_update_body("v", {}), "at least one attribute"),
+        (lambda: version_update_body("v", {"appVersionState": "X"}), "appVersionState"),
+        (lambda: version_create_body("a", "IOS", {"copyright": "c"}), "needs versionString"),
+        (
+            lambda: version_create_body("a", "IOS", {"versionString": "1", "platform": "IOS"}),
+            "own argument",
+        ),
+        (
+            lambda: version_create_body("a", "IOS", {"versionString": "1", "downloadable": True}),
+            "downloadable",
+        ),
+        (
+            lambda: version_update_body("v", {"earliestReleaseDate": datetime(2026, 1, 1)}),
+            "UTC offset",
+        ),
+    ],
+)
+def test_bodies_refuse_what_apple_would(build: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_rate_limit_header_parsing() -> None:
+    assert parse_rate_limit("user-hour-lim:3500;user-hour-rem:500;") == asc.RateLimit(3500, 500)
+    assert parse_rate_limit("user-hour-rem:7;user-hour-lim:3600") == asc.RateLimit(3600, 7)
+    assert parse_rate_limit(None) is None
+    assert parse_rate_limit("garbage") is None
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    assert parse_retry_after("30", 0.0) == 30.0
+    now = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    assert parse_retry_after("Thu, 01 Jan 2026 00:00:45 GMT", now) == 45.0
+    assert parse_retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon", now) is None and parse_retry_after(None, now) is None
+
+
+def test_the_public_interface_is_pinned() -> None:
+    assert sorted(asc.__all__) == sorted(
+        [
+            "DEFAULT_BASE_URL",
+            "MAX_INCLUDED_LIMIT",
+            "MAX_LIMIT",
+            "PLATFORMS",
+            "App",
+            "AppStoreVersion",
+            "AscClient",
+            "Credentials",
+            "JsonDict",
+            "JwtAuth",
+            "RateLimit",
+            "RetryPolicy",
+            "ToMany",
+            "included_of_type",
+            "load_credentials",
+            "parse_app",
+            "parse_app_store_version",
+            "query",
+            "version_create_body",
+            "version_update_body",
+        ]
+    )
+    assert all(hasattr(asc, name) for name in asc.__all__)
