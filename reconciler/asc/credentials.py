@@ -216,13 +216,13 @@ def _load_key(
         text = decoded.decode("utf-8", errors="replace").strip().replace("\r", "")
     label = _PEM_LABEL.search(text)
     kind = label.group(1) if label else "?"
+    if kind == "ENCRYPTED PRIVATE KEY" or "Proc-Type: 4,ENCRYPTED" in text:
+        raise CredentialsError(f"{not_key}: the key is password-protected")
     if kind not in ("PRIVATE KEY", "EC PRIVATE KEY"):
         raise CredentialsError(f"{not_key}: found a PEM block of type {kind!r}")
     try:
         key = load_pem_private_key(text.encode(), password=None)
-    except TypeError:
-        raise CredentialsError(f"{not_key}: the key is password-protected") from None
-    except ValueError:
+    except (TypeError, ValueError):
         raise CredentialsError(f"{not_key}: the PEM text is damaged") from None
     return _check_key(key, value, not_key)
 

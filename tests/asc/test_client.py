@@ -17,7 +17,7 @@ from reconciler.asc import (
     version_create_body,
     version_update_body,
 )
-from reconciler.errors import ApiError, UnexpectedResponseError
+from reconciler.errors import ApiError, TransportError, UnexpectedResponseError
 from tests.asc import bodies
 from tests.asc.conftest import FakeClock, MakeClient
 from tests.asc.fake import BASE, FakeAsc, Fault
@@ -293,3 +293,34 @@ def test_the_client_is_a_context_manager_and_shows_no_secret(make_client: MakeCl
     with make_client() as client:
         client.get("/v1/apps")
     assert repr(client) == "AscClient('https://api.appstoreconnect.apple.com', requests=1)"
+
+
+def test_a_relationship_patch_answered_204_gives_an_empty_document() -> None:
+    def app(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(204)
+
+    body = {"data": {"type": "builds", "id": "b-1"}}
+    client = AscClient(transport=httpx.MockTransport(app))
+    assert client.patch("/v1/appStoreVersions/v-1/relationships/build", body) == {}
+
+
+def test_a_proxy_page_instead_of_an_error_document_still_gives_an_api_error() -> None:
+    def app(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, text="<html>Forbidden by proxy</html>")
+
+    with pytest.raises(ApiError) as caught:
+        AscClient(transport=httpx.MockTransport(app)).get("/v1/apps")
+    assert caught.value.codes == ["HTTP_403"] and "Forbidden" in str(caught.value)
+
+
+def test_our_own_protocol_mistakes_are_not_retried() -> None:
+    sent: list[httpx.Request] = []
+
+    def app(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise httpx.UnsupportedProtocol("unknown scheme", request=request)
+
+    client = AscClient(transport=httpx.MockTransport(app), sleep=lambda s: None)
+    with pytest.raises(TransportError, match="UnsupportedProtocol"):
+        client.get("/v1/apps")
+    assert len(sent) == 1

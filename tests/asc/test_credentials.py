@@ -276,3 +276,33 @@ def test_credentials_never_show_the_key(ec_pem: str) -> None:
     for text in (repr(creds), str(creds), f"{creds!r} {creds}"):
         assert _pem_body(ec_pem)[:16] not in text and "BEGIN" not in text
     assert KEY_ID in str(creds)
+
+
+def test_a_password_protected_key_is_refused(ec_key: ec.EllipticCurvePrivateKey) -> None:
+    locked = ec_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"secret"),
+    ).decode()
+    with pytest.raises(CredentialsError, match="password-protected"):
+        load_credentials({"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": locked})
+
+
+def test_an_unusable_alias_key_is_noted_not_fatal(ec_pem: str) -> None:
+    env = {"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": ec_pem, "APP_STORE_CONNECT_PRIVATE_KEY": "junk"}
+    creds, notes = load_credentials(env)
+    assert creds.key_source == "ASC_PRIVATE_KEY"
+    assert notes[-1].startswith("private key: ASC_PRIVATE_KEY and APP_STORE_CONNECT_PRIVATE_KEY")
+
+
+def test_a_legacy_encrypted_pem_is_called_password_protected(
+    ec_key: ec.EllipticCurvePrivateKey,
+) -> None:
+    locked = ec_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(b"secret"),
+    ).decode()
+    assert "Proc-Type: 4,ENCRYPTED" in locked
+    with pytest.raises(CredentialsError, match="password-protected"):
+        load_credentials({"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": locked})

@@ -206,3 +206,56 @@ def test_the_public_interface_is_pinned() -> None:
         ]
     )
     assert all(hasattr(asc, name) for name in asc.__all__)
+
+
+def test_hints_for_statuses_apple_rarely_sends() -> None:
+    from reconciler.asc.error_map import hint_for, parse_entries
+
+    hour = parse_entries(
+        {
+            "errors": [
+                {
+                    "status": "409",
+                    "code": "ENTITY_ERROR.ATTRIBUTE.INVALID",
+                    "title": "t",
+                    "detail": "The attribute 'earliestReleaseDate' only allows hour precision",
+                }
+            ]
+        },
+        409,
+        "Conflict",
+    )
+    assert "on the hour" in hint_for(409, hour)
+    other = parse_entries({"errors": [{"status": "409", "code": "X", "title": "t"}]}, 409, "")
+    assert "the detail above names it" in hint_for(409, other)
+    assert "server error" in hint_for(500, other)
+    assert hint_for(418, other) == ""
+    assert parse_entries("not a document", 500, "")[0].code == "HTTP_500"
+
+
+def test_query_edges() -> None:
+    from reconciler.asc.query import check_params
+
+    assert check_params({"exists[x]": True, "limit": "5"}) == {"exists[x]": "true", "limit": "5"}
+    for bad in ({"limit": True}, {"limit": "ten"}, {"filter[x]": []}):
+        with pytest.raises(ValueError):
+            check_params(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="jitter"):
+        asc.RetryPolicy(jitter=2.0)
+
+
+def test_an_unparsable_date_is_no_instant() -> None:
+    resource = {
+        "type": "appStoreVersions",
+        "id": "v",
+        "attributes": {"earliestReleaseDate": "soon"},
+    }
+    assert parse_app_store_version(resource).earliest_release_instant is None
+    naive = {
+        "type": "appStoreVersions",
+        "id": "v",
+        "attributes": {"earliestReleaseDate": "2026-01-01T10:00:00"},
+    }
+    assert parse_app_store_version(naive).earliest_release_instant == datetime(
+        2026, 1, 1, 10, tzinfo=UTC
+    )
