@@ -22,6 +22,7 @@ import logging
 import random as _random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import unquote
 
@@ -39,6 +40,7 @@ from reconciler.asc.query import ParamValue, check_params
 from reconciler.errors import (
     AmbiguousWriteError,
     ApiError,
+    AscError,
     CredentialsRejectedError,
     TransportError,
     UnexpectedResponseError,
@@ -57,6 +59,15 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 # Our own mistakes, not the network's: retrying cannot help.
 _FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 _MAX_PAGES = 10_000
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A try worth retrying: why, Apple's answer if any, and whether a write may have landed."""
+
+    reason: str
+    response: httpx.Response | None
+    landed: bool
 
 
 class AscClient:
@@ -184,48 +195,61 @@ class AscClient:
         while True:
             attempt += 1
             self._pace()
-            response: httpx.Response | None = None
-            try:
-                response = self._http.request(method, path, params=query, json=json)
-            except _FATAL as exc:
-                raise TransportError(method, shown, _describe(exc)) from None
-            except httpx.TransportError as exc:
-                reason, sent = _describe(exc), not isinstance(exc, _NOT_SENT)
-                log.info("%s %s -> %s", method, shown, reason)
-                if method == "POST":
-                    if sent:
-                        raise AmbiguousWriteError(method, shown, reason) from None
-                    raise TransportError(method, shown, reason) from None
-                maybe_landed |= sent and method != "GET"
-            if response is not None:
-                status = response.status_code
-                if status < 400:
-                    return response
-                if method == "DELETE" and status == 404 and maybe_landed:
-                    log.info(
-                        "%s %s: gone after an unanswered try, so it was deleted", method, shown
-                    )
-                    return response
-                retryable = status in RETRYABLE_STATUSES
-                if method == "POST" and status >= 500:
-                    raise AmbiguousWriteError(method, shown, _status_reason(response)) from None
-                if not retryable or method == "POST":
-                    raise self._api_error(method, shown, response)
-                maybe_landed |= status >= 500 and method != "GET"
-                reason = _status_reason(response)
-            wait = self._wait(attempt, response)
-            spent = self._clock() - first
-            if attempt >= policy.max_attempts or spent + wait > policy.max_total:
-                if response is not None and response.status_code == 429:
-                    raise self._api_error(method, shown, response)
-                if maybe_landed:
-                    raise AmbiguousWriteError(method, shown, f"{reason}, {attempt} tries")
-                raise TransportError(method, shown, reason, attempt)
+            outcome = self._try_once(method, path, shown, query, json, maybe_landed)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            maybe_landed |= outcome.landed
+            wait = self._wait(attempt, outcome.response)
+            if attempt >= policy.max_attempts or self._clock() - first + wait > policy.max_total:
+                raise self._give_up(method, shown, outcome, attempt, maybe_landed)
             log.warning(
                 "%s %s: %s; retrying in %.1f s (try %d of %d)",
-                *(method, shown, reason, wait, attempt + 1, policy.max_attempts),
+                *(method, shown, outcome.reason, wait, attempt + 1, policy.max_attempts),
             )
             self._sleep(wait)
+
+    def _try_once(
+        self,
+        method: str,
+        path: str,
+        shown: str,
+        query: Mapping[str, str] | None,
+        json: Mapping[str, Any] | None,
+        maybe_landed: bool,
+    ) -> httpx.Response | _Failure:
+        """One try: the response to return, a failure worth retrying, or an exception."""
+        try:
+            response = self._http.request(method, path, params=query, json=json)
+        except _FATAL as exc:
+            raise TransportError(method, shown, _describe(exc)) from None
+        except httpx.TransportError as exc:
+            reason, sent = _describe(exc), not isinstance(exc, _NOT_SENT)
+            log.info("%s %s -> %s", method, shown, reason)
+            if method == "POST":
+                if sent:
+                    raise AmbiguousWriteError(method, shown, reason) from None
+                raise TransportError(method, shown, reason) from None
+            return _Failure(reason, None, sent and method != "GET")
+        status = response.status_code
+        if status < 400:
+            return response
+        if method == "DELETE" and status == 404 and maybe_landed:
+            log.info("%s %s: gone after an unanswered try, so it was deleted", method, shown)
+            return response
+        if method == "POST" and status >= 500:
+            raise AmbiguousWriteError(method, shown, _status_reason(response))
+        if status not in RETRYABLE_STATUSES or method == "POST":
+            raise self._api_error(method, shown, response)
+        return _Failure(_status_reason(response), response, status >= 500 and method != "GET")
+
+    def _give_up(
+        self, method: str, shown: str, last: _Failure, attempts: int, maybe_landed: bool
+    ) -> AscError:
+        if last.response is not None and last.response.status_code == 429:
+            return self._api_error(method, shown, last.response)
+        if maybe_landed:
+            return AmbiguousWriteError(method, shown, f"{last.reason}, {attempts} tries")
+        return TransportError(method, shown, last.reason, attempts)
 
     def _wait(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:
