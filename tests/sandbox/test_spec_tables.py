@@ -1,0 +1,89 @@
+"""The tables the sandbox restates by hand match Apple's OpenAPI subset, so they cannot drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reconciler.sandbox import bodies, spec, state
+from tests.openapi import document, operation
+
+
+def schema(name: str) -> dict[str, Any]:
+    return document()["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+def test_enums_match() -> None:
+    assert spec.PLATFORMS == state.PLATFORMS == tuple(schema("Platform")["enum"])
+    assert set(spec.APP_VERSION_STATES) == set(schema("AppVersionState")["enum"])
+    assert tuple(state.APP_STORE_STATE_OF) == spec.APP_VERSION_STATES
+    assert set(spec.APP_STORE_STATES) == set(schema("AppStoreVersionState")["enum"])
+    assert set(state.APP_STORE_STATE_OF.values()) <= set(spec.APP_STORE_STATES)
+
+
+def test_resource_attributes_and_relationships_match() -> None:
+    app, version = schema("App")["properties"], schema("AppStoreVersion")["properties"]
+    assert tuple(app["attributes"]["properties"]) == spec.APP_ATTRIBUTES
+    assert tuple(version["attributes"]["properties"]) == spec.VERSION_ATTRIBUTES
+    for table, props in ((spec.APP_RELATIONSHIPS, app), (spec.VERSION_RELATIONSHIPS, version)):
+        relationships = props["relationships"]["properties"]
+        assert list(table) == list(relationships)
+        for name, shape in table.items():
+            data = relationships[name]["properties"].get("data")
+            expected = "" if data is None else ("many" if data["type"] == "array" else "one")
+            assert shape == expected, name
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "table"),
+    [
+        ("GET", "/v1/apps", spec.APPS_COLLECTION_PARAMETERS),
+        ("GET", "/v1/apps/{id}", spec.APPS_INSTANCE_PARAMETERS),
+        ("GET", "/v1/apps/{id}/appStoreVersions", spec.VERSIONS_COLLECTION_PARAMETERS),
+        ("GET", "/v1/appStoreVersions/{id}", spec.VERSION_INSTANCE_PARAMETERS),
+    ],
+)
+def test_query_parameters_match(method: str, path: str, table: dict[str, spec.Param]) -> None:
+    declared = {p["name"]: p["schema"] for p in operation(method, path)["parameters"]}
+    assert set(table) == set(declared)
+    for name, param in table.items():
+        decl = declared[name]
+        kind = {"array": "list", "integer": "int", "boolean": "bool"}[decl["type"]]
+        assert param.kind == kind, name
+        if kind == "int":
+            assert param.maximum == decl["maximum"], name
+        if param.values is not None:
+            assert param.values == tuple(decl["items"]["enum"]), name
+
+
+@pytest.mark.parametrize(
+    ("name", "attributes", "relationships"),
+    [
+        ("AppStoreVersionCreateRequest", bodies.CREATE_ATTRIBUTES, bodies.CREATE_RELATIONSHIPS),
+        ("AppStoreVersionUpdateRequest", bodies.UPDATE_ATTRIBUTES, bodies.UPDATE_RELATIONSHIPS),
+    ],
+)
+def test_request_body_tables_match(
+    name: str, attributes: dict[str, bodies.Attribute], relationships: dict[str, Any]
+) -> None:
+    data = schema(name)["properties"]["data"]
+    declared = data["properties"]["attributes"]
+    assert list(attributes) == list(declared["properties"])
+    for attr, rule in attributes.items():
+        decl = declared["properties"][attr]
+        if "$ref" in decl:
+            decl = schema(decl["$ref"].rsplit("/", 1)[-1])
+        assert rule.type == decl["type"], attr
+        assert rule.enum == tuple(decl.get("enum", ())), attr
+        assert rule.nullable == decl.get("nullable", False), attr
+        assert rule.required == (attr in declared.get("required", [])), attr
+        assert rule.date_time == (decl.get("format") == "date-time"), attr
+    links = data["properties"]["relationships"]
+    assert list(relationships) == list(links["properties"])
+    for rel, (kind, to_many, required) in relationships.items():
+        linkage = links["properties"][rel]["properties"]["data"]
+        items = linkage["items"] if to_many else linkage
+        assert linkage["type"] == ("array" if to_many else "object")
+        assert items["properties"]["type"]["enum"] == [kind]
+        assert required == (rel in links.get("required", []))
