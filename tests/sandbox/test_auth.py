@@ -128,6 +128,6 @@ def test_the_default_clock_is_the_wall_clock(key: ec.EllipticCurvePrivateKey) ->
 
 
 def test_a_public_key_that_is_not_p256_is_refused() -> None:
-    rsa_like = ec.generate_private_key(ec.SECP384R1())
+    p384 = ec.generate_private_key(ec.SECP384R1())
     with pytest.raises(ValueError, match="P-256"):
-        SandboxApp(SandboxState(), public_key_pem=pem(rsa_like))  # type: ignore[arg-type]
+        SandboxApp(SandboxState(), public_key_pem=pem(p384))

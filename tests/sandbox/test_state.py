@@ -105,7 +105,12 @@ big.save(pathlib.Path({str(path)!r}))
 def test_save_uses_fsync_and_replace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+
+    def counting_fsync(fd: int) -> None:
+        calls.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
     SandboxState().save(tmp_path / "s.json")
     assert calls and json.loads((tmp_path / "s.json").read_text())["format"] == 1
 
