@@ -15,7 +15,7 @@ from reconciler.manifest import Manifest, Platform
 from reconciler.planner import Target
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
-__all__ = ["BATCH_SIZE", "read_state"]
+__all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
 
 BATCH_SIZE = 50
 # Bundle ids per request are also capped by length, keeping URLs well under the ~8 KB that
@@ -61,7 +61,7 @@ def read_state(
                 name=app.name,
                 versions=tuple(
                     sorted(
-                        (_remote(v) for v in found if v.platform in platforms),
+                        (to_remote_version(v) for v in found if v.platform in platforms),
                         key=lambda v: v.id,
                     )
                 ),
@@ -117,7 +117,8 @@ def _list_versions(client: AscClient, app_id: str) -> list[AppStoreVersion]:
     return [parse_app_store_version(resource) for resource in data]
 
 
-def _remote(version: AppStoreVersion) -> RemoteVersion:
+def to_remote_version(version: AppStoreVersion) -> RemoteVersion:
+    """The client's resource as the pure layer's value."""
     return RemoteVersion(
         id=version.id,
         platform=version.platform,
