@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.asc import (
@@ -28,11 +27,12 @@ from reconciler.errors import (
     CredentialsRejectedError,
 )
 from reconciler.manifest import Platform
-from reconciler.plan import Action, Change, Deferral, Plan
+from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
+from reconciler.plan import Action, Change, Plan
 from reconciler.planner import remote_attributes
 from reconciler.reader import to_remote_version
 
-__all__ = ["ApplyResult", "ChangeResult", "ReadBack", "Status", "apply_plan"]
+__all__ = ["ReadBack", "apply_plan", "failure_info"]
 
 # Apple's code for a versionString already used (FACTS E2), found in any entry.
 DUPLICATE = "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE"
@@ -44,13 +44,6 @@ _API_NAMES = {
     "earliest_release_date": "earliestReleaseDate",
     "copyright": "copyright",
 }
-
-
-class Status(StrEnum):
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    DEFERRED = "deferred"
 
 
 @dataclass(frozen=True)
@@ -69,31 +62,12 @@ class ReadBack:
         return [min(self.first_wait * 2**i, self.max_wait) for i in range(count)]
 
 
-@dataclass(frozen=True)
-class ChangeResult:
-    change: Change
-    status: Status
-    version_id: str | None = None
-    note: str = ""  # how it ended, in words (e.g. "confirmed by reading back")
-    error: AscError | None = None
-
-
-@dataclass
-class ApplyResult:
-    results: list[ChangeResult] = field(default_factory=list)
-    deferred: tuple[Deferral, ...] = ()
-    interrupted: bool = False
-
-    def count(self, status: Status, action: Action | None = None) -> int:
-        return sum(
-            1
-            for r in self.results
-            if r.status is status and (action is None or r.change.action is action)
-        )
-
-    @property
-    def failed(self) -> bool:
-        return any(r.status is Status.FAILED for r in self.results)
+def failure_info(error: AscError) -> FailureInfo:
+    """The error as plain values for reports; Apple's codes from every entry."""
+    if isinstance(error, ApiError):
+        fatal = isinstance(error, CredentialsRejectedError)
+        return FailureInfo(str(error), error.status, tuple(error.codes), fatal)
+    return FailureInfo(str(error))
 
 
 def apply_plan(
@@ -121,7 +95,7 @@ def apply_plan(
             outcome = writer.write(change)
             if outcome.status is Status.FAILED:
                 blocked[key] = f"skipped: an earlier change of {change.app} failed"
-                if isinstance(outcome.error, CredentialsRejectedError):
+                if outcome.failure is not None and outcome.failure.fatal:
                     result.interrupted = True  # every later request would be refused too
         result.results.append(outcome)
         on_result(outcome)
@@ -142,7 +116,8 @@ class _Writer:
                 return self._update(change)
             return self._delete(change)
         except AscError as error:
-            return ChangeResult(change, Status.FAILED, change.version_id, error=error)
+            failure = failure_info(error)
+            return ChangeResult(change, Status.FAILED, change.version_id, failure=failure)
 
     def _create(self, change: Change) -> ChangeResult:
         body = version_create_body(change.app_id, change.platform.api, _api(change.after or {}))

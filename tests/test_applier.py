@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.applier import ApplyResult, ReadBack, Status, apply_plan
+from reconciler.applier import ReadBack, apply_plan
 from reconciler.asc import AscClient
 from reconciler.errors import AmbiguousWriteError
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
+from reconciler.outcome import ApplyResult, Status
 from reconciler.plan import Action, Plan
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
@@ -85,7 +86,7 @@ def test_one_apply_converges_through_every_fault_for_a_hundred_apps() -> None:
     app = SandboxApp(state, faults=FAULTS)
     plan, result = _apply(app, manifest)
     assert plan.count(Action.CREATE) == 100
-    assert not result.failed, [str(r.error) for r in result.results if r.error]
+    assert not result.failed, [r.failure for r in result.results if r.failure]
     for record in state:
         strings = sorted(v.version_string for v in state.versions(record.id, "IOS"))
         assert strings == ["1.0", "1.1"], (record.bundle_id, strings)
@@ -151,7 +152,8 @@ def test_a_failure_is_contained_to_its_app() -> None:
         result = apply_plan(plan, client, sleep=lambda _: None)
     assert [r.status for r in result.results] == [Status.DONE, Status.FAILED, Status.DONE]
     failed = result.results[1]
-    assert failed.error is not None and "ENTITY_ERROR.RELATIONSHIP.INVALID" in str(failed.error)
+    assert failed.failure is not None and failed.failure.status == 409
+    assert "ENTITY_ERROR.RELATIONSHIP.INVALID" in failed.failure.codes
     assert result.failed
 
 

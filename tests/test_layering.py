@@ -8,7 +8,18 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "reconciler"
-PURE = ["manifest", "versions", "state", "plan", "planner", "render", "annotations", "schema"]
+PURE = [
+    "manifest",
+    "versions",
+    "state",
+    "plan",
+    "planner",
+    "planfile",
+    "outcome",
+    "render",
+    "annotations",
+    "schema",
+]
 THIRD_PARTY_IO = {"httpx", "ruamel", "jwt", "cryptography", "socket", "subprocess"}
 
 
