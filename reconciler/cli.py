@@ -116,12 +116,14 @@ def _add_sandbox(commands: argparse._SubParsersAction, common: argparse.Argument
     reset = actions.add_parser("reset", parents=[common], help="start the sandbox state over")
     reset.add_argument("--state", type=Path)
     advance = actions.add_parser(
-        "advance", parents=[common], help="move a version on: submit, approve, reject, release"
+        "advance",
+        parents=[common],
+        help="move a version through review: submit, review, approve, reject, release",
     )
     advance.add_argument("--state", type=Path)
     advance.add_argument("bundle_id")
     advance.add_argument("platform", help="ios, macos, tvos or visionos")
-    advance.add_argument("action", choices=["submit", "approve", "reject", "release"])
+    advance.add_argument("action", choices=["submit", "review", "approve", "reject", "release"])
 
 
 def _dispatch(args: argparse.Namespace) -> int:
