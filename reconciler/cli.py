@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -69,6 +70,22 @@ def _parser() -> argparse.ArgumentParser:
         help="plan only this app (or app and platform); repeatable",
     )
     _add_sandbox_flag(plan)
+
+    apply = commands.add_parser(
+        "apply", parents=[common], help="make the planned changes (a saved plan, or manifests)"
+    )
+    apply.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PLANFILE | PATH",
+        help="a plan saved by `plan --out` (*.json), or manifests (default: releases.yaml)",
+    )
+    _add_format(apply, ["text", "json"])
+    apply.add_argument(
+        "--auto-approve", action="store_true", help="apply without asking (CI, after review)"
+    )
+    _add_sandbox_flag(apply)
 
     show = commands.add_parser("show", parents=[common], help="render a saved plan file")
     show.add_argument("plan_file", type=Path, metavar="PLANFILE")
@@ -149,6 +166,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             targets=args.target,
         )
         return plan(options, _connection(args), _output(args))
+    if args.command == "apply":
+        return _apply(args)
     if args.command == "show":
         from reconciler.commands.show import show
 
@@ -156,6 +175,41 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sandbox":
         return _dispatch_sandbox(args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from reconciler.commands.apply import ApplyOptions, apply
+
+    options = ApplyOptions(
+        paths=args.paths or [Path("releases.yaml")],
+        auto_approve=args.auto_approve,
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        progress=sys.stdout.isatty(),
+    )
+    interrupt = _Interrupt()
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        return apply(options, _connection(args), _output(args), stop=interrupt.requested)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Interrupt:
+    """The first Ctrl-C asks apply to stop after the request in flight; a second one stops now."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self._count += 1
+        if self._count > 1:
+            raise KeyboardInterrupt
+        print(
+            "\nStopping after the request in flight (Ctrl-C again to stop now)...", file=sys.stderr
+        )
+
+    def requested(self) -> bool:
+        return self._count > 0
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -211,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(message)s",
             stream=sys.stderr,
         )
+        if not debug:  # httpx's own INFO lines repeat ours; keep them for --debug
+            for name in ("httpx", "httpcore"):
+                logging.getLogger(name).setLevel(logging.WARNING)
     from reconciler.errors import ReconcilerError
 
     try:

@@ -16,6 +16,7 @@ PURE = [
     "planner",
     "planfile",
     "outcome",
+    "report",
     "render",
     "annotations",
     "schema",

@@ -51,8 +51,8 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
     with open_client(connection, err=output.err) as client:
         state = read_state(client, manifest, targets)
         result = make_plan(manifest, state, targets)
-        output.err.write(request_summary(client) + "\n")
     render_plan(result, manifest, output)
+    output.err.write(request_summary(client) + "\n")
     if options.out_file is not None:
         text = saved_plan_text(
             desired=manifest, remote=state, plan=result, reconciler_version=__version__

@@ -1,0 +1,126 @@
+"""`reconciler apply`: make the reviewed changes, and say exactly what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler import report
+from reconciler.applier import apply_plan
+from reconciler.asc import AscClient
+from reconciler.commands.plan import Output, parse_targets, render_plan
+from reconciler.commands.session import Connection, open_client, request_summary
+from reconciler.errors import PlanFileError, StalePlanError, UsageError
+from reconciler.loader import load_manifest
+from reconciler.manifest import Manifest
+from reconciler.outcome import ApplyResult, ChangeResult
+from reconciler.plan import Plan
+from reconciler.planfile import moved_objects, read_saved_plan
+from reconciler.planner import make_plan
+from reconciler.reader import read_state
+
+__all__ = ["PROMPT", "ApplyOptions", "apply", "is_plan_file"]
+
+PROMPT = "Apply these changes? Only 'yes' will be accepted: "
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    paths: Sequence[Path]
+    auto_approve: bool = False
+    interactive: bool = False  # a person at a terminal can answer the prompt
+    progress: bool = False  # show [n/total] before each line (a terminal)
+
+
+def is_plan_file(paths: Sequence[Path]) -> bool:
+    """`apply plan.json`: one path ending in .json is a saved plan, anything else manifests."""
+    return len(paths) == 1 and paths[0].suffix == ".json"
+
+
+def apply(
+    options: ApplyOptions,
+    connection: Connection,
+    output: Output,
+    *,
+    confirm: Callable[[str], str] = input,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """0 applied (or nothing to do); 1 refused, stale, failed or plan errors; 130 interrupted."""
+    with open_client(connection, err=output.err) as client:
+        if is_plan_file(options.paths):
+            plan = _fresh_saved_plan(options.paths[0], client)
+        else:
+            confirmed = _planned_and_confirmed(options, client, output, confirm)
+            if confirmed is None:
+                return 1
+            plan = confirmed
+        result = _run(plan, client, options, output, stop)
+        output.err.write(request_summary(client) + "\n")
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return 1 if result.failed or plan.errors else 0
+
+
+def _fresh_saved_plan(plan_file: Path, client: AscClient) -> Plan:
+    """The saved plan, made again now; StalePlanError unless nothing moved since."""
+    try:
+        text = plan_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanFileError(f"{plan_file}: cannot read the plan file ({error})") from None
+    saved = read_saved_plan(text, str(plan_file))
+    targets = (
+        parse_targets(saved.plan.targets, saved.desired) if saved.plan.targets is not None else None
+    )
+    now = read_state(client, saved.desired, targets)
+    fresh = make_plan(saved.desired, now, targets)
+    moved = moved_objects(saved.remote, now)
+    if moved or fresh.checksum != saved.plan.checksum:
+        raise StalePlanError(moved or ["the plan made now differs from the saved one"])
+    return fresh
+
+
+def _planned_and_confirmed(
+    options: ApplyOptions, client: AscClient, output: Output, confirm: Callable[[str], str]
+) -> Plan | None:
+    manifest: Manifest = load_manifest(options.paths)
+    plan = make_plan(manifest, read_state(client, manifest))
+    render_plan(plan, manifest, output)
+    if not plan.has_writes or options.auto_approve:
+        return plan
+    if not options.interactive:
+        raise UsageError(
+            "apply needs a yes: run it on a terminal, or pass --auto-approve in CI "
+            "(after the plan was reviewed), or apply a saved plan file"
+        )
+    if confirm("\n" + PROMPT).strip() != "yes":
+        output.err.write("Apply cancelled: nothing was changed.\n")
+        return None
+    return plan
+
+
+def _run(
+    plan: Plan, client: AscClient, options: ApplyOptions, output: Output, stop: Callable[[], bool]
+) -> ApplyResult:
+    if not plan.has_writes:
+        result = ApplyResult(deferred=plan.deferred)
+    else:
+        total, done = len(plan.changes), 0
+
+        def show(outcome: ChangeResult) -> None:
+            nonlocal done
+            done += 1
+            if output.format == "text":
+                prefix = f"[{done}/{total}] " if options.progress and total > 1 else ""
+                output.out.write(prefix + report.result_line(outcome) + "\n")
+                output.out.flush()
+
+        result = apply_plan(plan, client, on_result=show, stop=stop)
+    if output.format == "json":
+        output.out.write(report.apply_json(result))
+    else:
+        for deferral in result.deferred:
+            output.out.write(report.deferred_line(deferral) + "\n")
+        output.out.write(report.apply_summary(result) + "\n")
+    return result

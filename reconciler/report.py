@@ -1,0 +1,104 @@
+"""Apply results as text lines and as a versioned JSON report. Pure: values in, strings out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.outcome import ApplyResult, ChangeResult, Status
+from reconciler.plan import Action, Deferral
+from reconciler.render import FORMAT_VERSION
+
+__all__ = ["apply_json", "apply_summary", "deferred_line", "result_line"]
+
+_DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+
+
+def result_line(result: ChangeResult) -> str:
+    """One line (more for a failure) as a change completes:
+    `+ com.example.app ios 2.4.0 created (id …)`."""
+    change = result.change
+    head = f"{change.app} {change.platform.value} {change.version}"
+    if result.status is Status.DONE:
+        text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]} (id {result.version_id})"
+        return text + (f": {result.note}" if result.note else "")
+    if result.status is Status.SKIPPED:
+        return f"· {head} {change.action.value} skipped: {result.note}"
+    message = result.failure.message if result.failure else "failed"
+    indented = "\n".join("    " + line for line in message.splitlines())
+    return f"✗ {head} {change.action.value} failed:\n{indented}"
+
+
+def deferred_line(deferral: Deferral) -> str:
+    return (
+        f"… {deferral.app} {deferral.platform.value} {deferral.version} deferred: waits for "
+        f"{deferral.waiting_on} ({deferral.waiting_on_state}); run apply again once it is done"
+    )
+
+
+def _counts(result: ApplyResult) -> dict[str, int]:
+    return {
+        "created": result.count(Status.DONE, Action.CREATE),
+        "updated": result.count(Status.DONE, Action.UPDATE),
+        "deleted": result.count(Status.DONE, Action.DELETE),
+        "deferred": len(result.deferred),
+        "failed": result.count(Status.FAILED),
+        "skipped": result.count(Status.SKIPPED),
+    }
+
+
+def apply_summary(result: ApplyResult) -> str:
+    """`Apply complete: 3 created, 1 updated, 0 deleted, 1 deferred, 0 failed.`"""
+    counts = _counts(result)
+    head = "Apply interrupted" if result.interrupted else "Apply complete"
+    text = (
+        f"{head}: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['deleted']} deleted, {counts['deferred']} deferred, {counts['failed']} failed."
+    )
+    if counts["skipped"]:
+        text += f" {counts['skipped']} skipped."
+    if result.failed or result.interrupted:
+        text += " Run `reconciler plan` to see what is left; `apply` again finishes the job."
+    return text
+
+
+def apply_json(result: ApplyResult) -> str:
+    """The versioned JSON report: every change with its status, and the API error of failures."""
+    report: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "interrupted": result.interrupted,
+        "results": [_result_json(r) for r in result.results]
+        + [_deferred_json(d) for d in result.deferred],
+        "summary": _counts(result),
+    }
+    return json.dumps(report, indent=2, sort_keys=True) + "\n"
+
+
+def _result_json(result: ChangeResult) -> dict[str, Any]:
+    change = result.change
+    failure = result.failure
+    return {
+        "app": change.app,
+        "platform": change.platform.value,
+        "action": change.action.value,
+        "version": change.version,
+        "version_id": result.version_id,
+        "status": result.status.value,
+        "note": result.note or None,
+        "error": None
+        if failure is None
+        else {"status": failure.status, "codes": list(failure.codes), "message": failure.message},
+    }
+
+
+def _deferred_json(deferral: Deferral) -> dict[str, Any]:
+    return {
+        "app": deferral.app,
+        "platform": deferral.platform.value,
+        "action": "create",
+        "version": deferral.version,
+        "version_id": None,
+        "status": Status.DEFERRED.value,
+        "note": f"waits for {deferral.waiting_on} ({deferral.waiting_on_state})",
+        "error": None,
+    }
