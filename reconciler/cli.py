@@ -150,7 +150,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         github = os.environ.get("GITHUB_ACTIONS") == "true"
         return validate(
-            args.paths or [Path("releases.yaml")], output=args.format, github=github, out=out
+            args.paths or [Path("releases.yaml")],
+            output=args.format,
+            github=github,
+            out=out,
+            err=sys.stderr,
         )
     if args.command == "schema":
         from reconciler.commands.schema import schema

@@ -230,7 +230,8 @@ def _plan_existing(
         rule="version-not-editable",
         message=(
             f"version {version.version_string} is {version.state} and can no longer change "
-            f"({', '.join(changed)} differ): declare a new, higher version to change them."
+            f"({', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'}): "
+            "declare a new, higher version to change it."
         ),
     )
 

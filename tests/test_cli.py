@@ -82,7 +82,9 @@ def test_github_annotations_are_escaped_and_capped(
     path = tmp_path / "100%,a:b.yaml"
     path.write_text("format: 1\napps:\n" + apps)
     assert main(["validate", str(path)]) == 1
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    captured = capsys.readouterr()
+    assert "::" not in captured.out
+    lines = [line for line in captured.err.splitlines() if line.startswith("::")]
     assert len(lines) == 11
     assert lines[0].startswith(
         f"::error file={tmp_path}/100%25%2Ca%3Ab.yaml,line=4,col=20::"

@@ -75,9 +75,9 @@ def render_plan(result: Plan, manifest: Manifest, output: Output) -> None:
         output.out.write(render.plan_markdown(result))
     else:
         output.out.write(render.plan_text(result, color=output.color))
-    if output.github:
+    if output.github:  # on stderr, so that redirected markdown or JSON stays clean
         for line in error_annotations(plan_problems(result, manifest)):
-            output.out.write(line + "\n")
+            output.err.write(line + "\n")
     if output.step_summary is not None:
         with output.step_summary.open("a", encoding="utf-8") as summary:
             summary.write(render.plan_markdown(result) + "\n")

@@ -14,12 +14,12 @@ from reconciler.loader import load_manifest
 __all__ = ["validate"]
 
 
-def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO) -> int:
+def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO, err: TextIO) -> int:
     """Exit 0 with a summary line when valid; 1 with every problem listed when not."""
     try:
         manifest = load_manifest(paths)
     except ManifestError as error:
-        _report(error.problems, output=output, github=github, out=out)
+        _report(error.problems, output=output, github=github, out=out, err=err)
         return 1
     if output == "json":
         out.write(json.dumps({"valid": True, "errors": []}) + "\n")
@@ -33,10 +33,12 @@ def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO) -
     return 0
 
 
-def _report(problems: Sequence[Problem], *, output: str, github: bool, out: TextIO) -> None:
-    if github:
+def _report(
+    problems: Sequence[Problem], *, output: str, github: bool, out: TextIO, err: TextIO
+) -> None:
+    if github:  # on stderr, so that JSON on stdout stays parseable
         for line in error_annotations(problems):
-            out.write(line + "\n")
+            err.write(line + "\n")
     if output == "json":
         errors = [
             {

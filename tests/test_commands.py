@@ -1,0 +1,193 @@
+"""plan, show and apply as a user runs them with --sandbox, in process (cwd is a fresh folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import main
+from reconciler.commands.plan import Output
+from reconciler.commands.session import Connection
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = str(ROOT / "examples" / "releases.yaml")
+ERRORS = str(ROOT / "examples" / "errors.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_readme_demo_shows_a_create_a_rename_an_update_and_a_deferral(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(capsys, "plan", EXAMPLE, "--sandbox")
+    assert code == 0
+    assert "+ com.example.weather macos: create version 2.4.0" in out
+    assert '~ version:               "2.3.1" -> "2.4.0"' in out
+    assert '~ release_type: "after_approval" -> "manual"' in out
+    assert "com.example.podcasts ios 5.0.0 waits for 4.9.0 (IN_REVIEW)" in out
+    assert "- com.example.weather tvos: delete version 1.0" in out
+    assert out.rstrip().endswith("Plan: 3 to create, 2 to update, 1 to delete. 1 deferred.")
+    assert err == "Used 1 API request; rate budget 3499/3500 left this hour.\n"
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_plan_apply_plan_converges_and_the_deferral_stays(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _run(capsys, "plan", EXAMPLE, "--sandbox", "--detailed-exitcode")[0] == 2
+    code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
+    assert code == 0 and Path("plan.json").exists()
+    code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
+    assert code == 0, err
+    assert "+ com.example.weather macos 2.4.0 created (id " in out
+    assert out.splitlines()[-1] == (
+        "Apply complete: 3 created, 2 updated, 1 deleted, 1 deferred, 0 failed."
+    )
+    code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox", "--detailed-exitcode")
+    assert code == 0
+    assert out.rstrip().endswith("No changes to apply. 1 deferred.")
+    # Once 4.9.0 is approved (and so released: it is after_approval), the next run creates 5.0.0.
+    assert _run(capsys, "sandbox", "advance", "com.example.podcasts", "ios", "approve")[0] == 0
+    code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox")
+    assert "+ com.example.podcasts ios: create version 5.0.0" in out
+
+
+def test_a_saved_plan_is_refused_once_app_store_connect_moved(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
+    state = Path(".reconciler/sandbox-state.json")
+    assert _run(capsys, "sandbox", "advance", "com.example.notes", "ios", "submit")[0] == 0
+    before = state.read_bytes()
+    code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
+    assert code == 1 and out == ""
+    assert "stale plan" in err
+    assert "com.example.notes ios 3.1.0" in err and "state 'PREPARE_FOR_SUBMISSION' -> " in err
+    assert state.read_bytes() == before  # nothing was written
+
+
+def test_a_hand_edited_plan_file_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
+    saved = json.loads(Path("plan.json").read_text())
+    saved["plan"]["changes"][0]["after"]["version"] = "9.9.9"
+    Path("plan.json").write_text(json.dumps(saved))
+    code, _, err = _run(capsys, "apply", "plan.json", "--sandbox")
+    assert code == 1 and "changed after it was saved" in err
+    Path("plan.json").write_text("{}")
+    assert "not a plan file" in _run(capsys, "show", "plan.json")[2]
+
+
+def test_show_renders_a_saved_plan_without_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    _, planned, _ = _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
+    Path(".reconciler/sandbox-state.json").unlink()  # show must not need the account
+    code, shown, err = _run(capsys, "show", "plan.json")
+    assert code == 0 and shown == planned and err == ""
+    code, as_json, _ = _run(capsys, "show", "plan.json", "--format", "json")
+    report = json.loads(as_json)
+    assert report["format_version"] == "1" and report["summary"]["create"] == 3
+
+
+def test_errors_exit_1_and_become_annotations_at_the_app(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, err = _run(capsys, "plan", ERRORS, "--sandbox", "--format", "markdown")
+    assert code == 1
+    assert out.startswith("## App Store Connect plan") and "::error" not in out
+    assert f"::error file={ERRORS},line=7,col=3::apps.com.example.chess.ios: version 1.0" in err
+    assert summary.read_text().startswith("## App Store Connect plan")
+
+
+def test_targets_narrow_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys, "plan", EXAMPLE, "--sandbox", "--target", "com.example.weather:macos"
+    )
+    assert code == 0
+    assert out.startswith("! Partial plan")
+    assert "Plan: 1 to create, 0 to update, 0 to delete." in out
+    code, _, err = _run(capsys, "plan", EXAMPLE, "--sandbox", "--target", "com.example.nope")
+    assert code == 1 and "not an app of the manifest" in err
+    code, _, err = _run(
+        capsys, "plan", EXAMPLE, "--sandbox", "--target", "com.example.chess:android"
+    )
+    assert code == 1 and "unknown platform" in err
+
+
+def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "apply", EXAMPLE, "--sandbox")
+    assert code == 1 and "--auto-approve" in err
+    code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox")
+    assert "Plan: 3 to create" in out  # nothing was applied
+    code, out, _ = _run(capsys, "apply", EXAMPLE, "--sandbox", "--auto-approve", "--format", "json")
+    report = json.loads(out[out.index('{\n  "format_version"') :])
+    assert code == 0
+    assert report["summary"] == {
+        "created": 3,
+        "updated": 2,
+        "deleted": 1,
+        "deferred": 1,
+        "failed": 0,
+        "skipped": 0,
+    }
+    statuses = sorted(r["status"] for r in report["results"])
+    assert statuses == ["deferred"] + ["done"] * 6
+    code, out, _ = _run(capsys, "apply", EXAMPLE, "--sandbox")
+    assert code == 0 and "Apply complete: 0 created" in out  # nothing to do: no prompt needed
+
+
+def test_the_prompt_accepts_only_yes(capsys: pytest.CaptureFixture[str]) -> None:
+    from reconciler.commands.apply import PROMPT, ApplyOptions, apply
+
+    asked: list[str] = []
+    options = ApplyOptions(paths=[Path(EXAMPLE)], interactive=True)
+    for answer, expected in (("y", 1), ("YES please", 1), ("yes", 0)):
+        out, err = _Buffer(), _Buffer()
+
+        def confirm(prompt: str, answer: str = answer) -> str:
+            asked.append(prompt)
+            return answer
+
+        code = apply(
+            options, Connection({}, sandbox=True, cwd=Path()), Output(out, err), confirm=confirm
+        )
+        assert code == expected, (answer, err.getvalue())
+    assert asked == ["\n" + PROMPT] * 3
+
+
+def test_missing_credentials_name_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ASC_KEY_ID", "ASC_ISSUER_ID", "ASC_PRIVATE_KEY", "ASC_PRIVATE_KEY_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = _run(capsys, "plan", EXAMPLE)
+    assert code == 1 and "ASC_KEY_ID" in err and "Traceback" not in err
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
