@@ -55,19 +55,20 @@ def remote_attributes(version: RemoteVersion) -> dict[str, Any]:
 
 
 def desired_attributes(release: PlatformRelease) -> dict[str, Any]:
-    """The attributes the manifest manages (keys it leaves out are not in the result).
+    """The attributes the manifest manages: a key left out or null is not managed, an empty
+    copyright clears it. Only values count, never which keys were set, so a desired state
+    read back from a plan file plans exactly the same.
 
     A release type other than scheduled also clears the release date: Apple pairs the two (R5).
     """
-    fields = release.model_fields_set | {"version"}
     wanted: dict[str, Any] = {"version": release.version}
-    if "release_type" in fields and release.release_type is not None:
+    if release.release_type is not None:
         wanted["release_type"] = release.release_type.value
         if release.release_type is not ReleaseType.SCHEDULED:
             wanted["earliest_release_date"] = None
     if release.earliest_release_date is not None:
         wanted["earliest_release_date"] = normalise_date(release.earliest_release_date)
-    if "copyright" in fields:
+    if release.copyright is not None:
         wanted["copyright"] = _text(release.copyright)
     return wanted
 

@@ -191,3 +191,17 @@ class _Buffer:
 
     def getvalue(self) -> str:
         return "".join(self.parts)
+
+
+def test_a_saved_plan_of_a_manifest_that_leaves_keys_out_applies(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("releases.yaml").write_text(
+        "format: 1\napps:\n"
+        "  com.example.notes:\n    ios:\n      version: '3.1.0'\n      release_type: manual\n"
+        "  com.example.chess:\n    ios:\n      version: '1.2'\n"
+    )
+    assert _run(capsys, "plan", "--sandbox", "--out", "plan.json")[0] == 0
+    code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("Apply complete: 0 created, 1 updated")

@@ -316,3 +316,18 @@ def test_the_planner_is_deterministic_and_gives_one_outcome_per_platform(
     assert len(first.changes) + len(first.deferred) + len(first.errors) <= 1
     reversed_state = _state(*reversed(versions))
     assert make_plan(manifest, reversed_state).summary() == first.summary()
+
+
+def test_null_and_left_out_both_mean_unmanaged_and_empty_clears() -> None:
+    state = _state(("2.0", "PREPARE_FOR_SUBMISSION"), copyright="2025 X")
+    assert make_plan(_manifest({"version": "2.0", "copyright": None}), state) == Plan()
+    change = _only(make_plan(_manifest({"version": "2.0", "copyright": "  "}), state))
+    assert isinstance(change, Change) and change.after == {"copyright": None}
+
+
+def test_a_manifest_plans_the_same_after_a_json_round_trip() -> None:
+    # apply PLANFILE plans again from the desired state stored as JSON in the plan file.
+    manifest = _manifest({"version": "2.0"})
+    state = _state(("2.0", "PREPARE_FOR_SUBMISSION"), copyright="2025 X", release_type="MANUAL")
+    again = Manifest.model_validate_json(manifest.model_dump_json())
+    assert make_plan(again, state) == make_plan(manifest, state) == Plan()
