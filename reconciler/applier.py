@@ -82,21 +82,22 @@ def apply_plan(
     """Apply every change of `plan` in its order (deletes first within a platform)."""
     result = ApplyResult(deferred=plan.deferred)
     blocked: dict[tuple[str, Platform], str] = {}
+    halted = ""  # why every later change is skipped (a rejected key)
     writer = _Writer(client, read_back, sleep)
     for change in plan.changes:
-        if stop():
+        if not result.interrupted and stop():
             result.interrupted = True
         key = (change.app, change.platform)
         if result.interrupted:
             outcome = ChangeResult(change, Status.SKIPPED, note="interrupted before it started")
-        elif key in blocked:
-            outcome = ChangeResult(change, Status.SKIPPED, note=blocked[key])
+        elif halted or key in blocked:
+            outcome = ChangeResult(change, Status.SKIPPED, note=halted or blocked[key])
         else:
             outcome = writer.write(change)
             if outcome.status is Status.FAILED:
-                blocked[key] = f"skipped: an earlier change of {change.app} failed"
+                blocked[key] = f"an earlier change of {change.app} failed"
                 if outcome.failure is not None and outcome.failure.fatal:
-                    result.interrupted = True  # every later request would be refused too
+                    halted = "App Store Connect rejected the credentials"
         result.results.append(outcome)
         on_result(outcome)
     return result

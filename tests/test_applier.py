@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.applier import ReadBack, apply_plan
-from reconciler.asc import AscClient
+from reconciler.asc import AscClient, JwtAuth, load_credentials
 from reconciler.errors import AmbiguousWriteError
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
 from reconciler.outcome import ApplyResult, Status
@@ -13,6 +13,7 @@ from reconciler.plan import Action, Plan
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
 from reconciler.sandbox import SandboxApp, SandboxState
+from reconciler.state import RemoteState
 
 WRITES = {"POST", "PATCH", "DELETE"}
 
@@ -189,3 +190,53 @@ def test_an_unanswered_patch_is_confirmed_by_reading_back(monkeypatch: pytest.Mo
     [outcome] = result.results
     assert outcome.status is Status.DONE and outcome.note == "confirmed by reading back"
     assert outcome.change.platform is Platform.IOS
+
+
+def test_a_rejected_key_skips_every_later_change_without_calling_it_an_interrupt() -> None:
+    state, manifest = _account(3)
+    app = SandboxApp(state, public_key_pem=_other_public_key())
+    plan = make_plan(manifest, _read_without_auth(state, manifest))
+    with AscClient(
+        "https://sandbox.test", auth=_wrong_key_auth(), transport=app.transport()
+    ) as client:
+        result = apply_plan(plan, client, sleep=lambda _: None)
+    assert [r.status for r in result.results] == [Status.FAILED, Status.SKIPPED, Status.SKIPPED]
+    assert result.results[1].note == "App Store Connect rejected the credentials"
+    assert not result.interrupted
+
+
+def _wrong_key_auth() -> JwtAuth:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    environ = {
+        "ASC_KEY_ID": "ABCDE12345",
+        "ASC_ISSUER_ID": "69a6de70-0000-47e3-e053-5b8c7c11a4d1",
+        "ASC_PRIVATE_KEY": pem,
+    }
+    return JwtAuth(load_credentials(environ)[0])
+
+
+def _other_public_key() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+
+
+def _read_without_auth(state: SandboxState, manifest: Manifest) -> RemoteState:
+    with _client(SandboxApp(state)) as client:
+        return read_state(client, manifest)

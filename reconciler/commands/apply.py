@@ -58,9 +58,7 @@ def apply(
             plan = confirmed
         result = _run(plan, client, options, output, stop)
         output.err.write(request_summary(client) + "\n")
-    # A rejected key also stops the run (every later request would fail): that is 1, not 130.
-    rejected = any(r.failure is not None and r.failure.fatal for r in result.results)
-    if result.interrupted and not rejected:
+    if result.interrupted:
         return EXIT_INTERRUPTED
     return 1 if result.failed or plan.errors else 0
 
