@@ -283,9 +283,8 @@ def holds(record: VersionRecord, spec: PlatformRelease) -> bool:
             return False
         if instant(record.earliest_release_date) != spec.earliest_release_date:
             return False
-    return "copyright" not in spec.model_fields_set or text(record.copyright) == text(
-        spec.copyright
-    )
+    # A copyright left out or null is not managed; an empty one clears it.
+    return spec.copyright is None or text(record.copyright) == text(spec.copyright)
 
 
 def check_apple_invariants(state: SandboxState) -> None:
