@@ -56,6 +56,15 @@ class ReadBack:
     first_wait: float = 2.0
     max_wait: float = 30.0
 
+    @classmethod
+    def within(cls, seconds: float) -> ReadBack:
+        """As many reads as fit when the waits between them add up to at most `seconds`."""
+        reads, total = 1, 0.0
+        while total + min(cls.first_wait * 2 ** (reads - 1), cls.max_wait) <= seconds:
+            total += min(cls.first_wait * 2 ** (reads - 1), cls.max_wait)
+            reads += 1
+        return cls(attempts=reads)
+
     def waits(self, extra: int = 0) -> list[float]:
         """Waits between reads; `extra` more reads on each later try: Apple's lag can be long."""
         count = self.attempts - 1 + extra

@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument(
         "--auto-approve", action="store_true", help="apply without asking (CI, after review)"
     )
+    apply.add_argument(
+        "--read-back-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="how long to wait for a create whose answer was lost to show up before sending "
+        "it again (default 60; App Store Connect can be slow to list a new version)",
+    )
     _add_sandbox_flag(apply)
 
     show = commands.add_parser("show", parents=[common], help="render a saved plan file")
@@ -189,6 +197,7 @@ def _apply(args: argparse.Namespace) -> int:
         auto_approve=args.auto_approve,
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         progress=sys.stdout.isatty(),
+        read_back_seconds=args.read_back_seconds,
     )
     interrupt = _Interrupt()
     previous = signal.signal(signal.SIGINT, interrupt)

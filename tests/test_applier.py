@@ -240,3 +240,18 @@ def _other_public_key() -> bytes:
 def _read_without_auth(state: SandboxState, manifest: Manifest) -> RemoteState:
     with _client(SandboxApp(state)) as client:
         return read_state(client, manifest)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "waits"),
+    [
+        (0, []),
+        (1.9, []),
+        (2, [2.0]),
+        (60, [2.0, 4.0, 8.0, 16.0, 30.0]),
+        (100, [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]),
+    ],
+)
+def test_the_read_back_budget_bounds_the_waits(seconds: float, waits: list[float]) -> None:
+    assert ReadBack.within(seconds).waits() == waits
+    assert sum(waits) <= seconds

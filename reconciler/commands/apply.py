@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler import report
-from reconciler.applier import apply_plan
+from reconciler.applier import ReadBack, apply_plan
 from reconciler.asc import AscClient
 from reconciler.commands.plan import Output, parse_targets, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
@@ -32,6 +32,7 @@ class ApplyOptions:
     auto_approve: bool = False
     interactive: bool = False  # a person at a terminal can answer the prompt
     progress: bool = False  # show [n/total] before each line (a terminal)
+    read_back_seconds: float = 60.0  # how long to look for a create whose answer was lost
 
 
 def is_plan_file(paths: Sequence[Path]) -> bool:
@@ -116,7 +117,8 @@ def _run(
                 output.out.write(prefix + report.result_line(outcome) + "\n")
                 output.out.flush()
 
-        result = apply_plan(plan, client, on_result=show, stop=stop)
+        read_back = ReadBack.within(options.read_back_seconds)
+        result = apply_plan(plan, client, on_result=show, stop=stop, read_back=read_back)
     if output.format == "json":
         output.out.write(report.apply_json(result))
     else:
