@@ -161,7 +161,7 @@ def _fastlane_json(env: Mapping[str, str], read_file: Callable[[Path], bytes]) -
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise CredentialsError(
-            f"{_FASTLANE_JSON}: cannot read {env[_FASTLANE_JSON]}: {reason}"
+            f"{_FASTLANE_JSON}: cannot read {_path_for_message(env[_FASTLANE_JSON])}: {reason}"
         ) from None
     except ValueError:
         # The decoder's message may quote the file's content (the key), so it is dropped.
@@ -173,6 +173,22 @@ def _fastlane_json(env: Mapping[str, str], read_file: Callable[[Path], bytes]) -
         for k, v in data.items()
         if k in ("key_id", "issuer_id", "key", "in_house") and v not in (None, "")
     }
+
+
+_NOT_A_PATH = "(a value that is not a file path; not shown, as it may be secret)"
+
+
+def _path_for_message(path: str) -> str:
+    """The path as shown in an error, unless it looks like key text or file content put in a
+    path variable by mistake: then it must never be echoed."""
+    suspicious = (
+        "-----BEGIN" in path
+        or "\n" in path
+        or "{" in path
+        or len(path) > 255
+        or (len(path) > 60 and "/" not in path and "\\" not in path)
+    )
+    return _NOT_A_PATH if suspicious else path
 
 
 def _key_bytes(value: _Value, env: Mapping[str, str], read_file: Callable[[Path], bytes]) -> bytes:
@@ -190,6 +206,11 @@ def _key_bytes(value: _Value, env: Mapping[str, str], read_file: Callable[[Path]
             return read_file(Path(path).expanduser())
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
+            if _path_for_message(path) is _NOT_A_PATH:
+                raise CredentialsError(
+                    f"{value.source} should name a file, but its value looks like the key or "
+                    "file content itself: put that in ASC_PRIVATE_KEY instead"
+                ) from None
             raise CredentialsError(f"{value.source}: cannot read {path}: {reason}") from None
     if "-----BEGIN" not in text and text.lower().endswith(".p8") and len(text) < 400:
         raise CredentialsError(

@@ -306,3 +306,33 @@ def test_a_legacy_encrypted_pem_is_called_password_protected(
     assert "Proc-Type: 4,ENCRYPTED" in locked
     with pytest.raises(CredentialsError, match="password-protected"):
         load_credentials({"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": locked})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ASC_PRIVATE_KEY_PATH",
+        "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH",
+        "APP_STORE_CONNECT_API_KEY_PATH",
+    ],
+)
+@pytest.mark.parametrize("form", ["pem", "base64", "json"])
+def test_key_text_put_in_a_path_variable_is_never_echoed(name: str, form: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    body = "".join(pem.decode().splitlines()[1:-1])
+    value = {
+        "pem": pem.decode(),
+        "base64": base64.b64encode(pem).decode(),
+        "json": json.dumps({"key_id": "ABCDE12345", "key": pem.decode()}),
+    }[form]
+    environ = {"ASC_KEY_ID": "ABCDE12345", name: value}
+    with pytest.raises(CredentialsError) as raised:
+        load_credentials(environ)
+    message = str(raised.value)
+    assert name in message
+    assert body[:40] not in message and value[:40] not in message and "PRIVATE KEY" not in message
