@@ -89,7 +89,7 @@ def apply_plan(
     sleep: Callable[[float], None] = time.sleep,
 ) -> ApplyResult:
     """Apply every change of `plan` in its order (deletes first within a platform)."""
-    result = ApplyResult(deferred=plan.deferred)
+    result = ApplyResult(deferred=plan.deferred, errors=plan.errors)
     blocked: dict[tuple[str, Platform], str] = {}
     halted = ""  # why every later change is skipped (a rejected key)
     writer = _Writer(client, read_back, sleep)
@@ -143,7 +143,8 @@ class _Writer:
                     raise
                 found = self._find(change, waits=self.read_back.waits())
                 if found:
-                    return ChangeResult(change, Status.DONE, found, "it already existed")
+                    note = "an earlier try landed (read back)" if lost else "it already existed"
+                    return ChangeResult(change, Status.DONE, found, note)
                 raise
             else:
                 note = f"sent {attempt} times: earlier answers were lost" if attempt > 1 else ""

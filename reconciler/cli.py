@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply.add_argument(
         "--read-back-seconds",
-        type=float,
+        type=_bounded(float, 0, 3600),
         default=60.0,
         metavar="S",
         help="how long to wait for a create whose answer was lost to show up before sending "
@@ -101,6 +101,23 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_sandbox(commands, common)
     return parser
+
+
+def _bounded(
+    kind: type[float] | type[int], low: float, high: float
+) -> Callable[[str], float | int]:
+    """An argparse type that accepts numbers from low to high only."""
+
+    def parse(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
+        return value
+
+    return parse
 
 
 def _add_format(parser: argparse.ArgumentParser, choices: list[str]) -> None:
@@ -131,11 +148,11 @@ def _add_sandbox(commands: argparse._SubParsersAction, common: argparse.Argument
     )
     actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", parents=[common], help="serve the simulator on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--port", type=_bounded(int, 0, 65535), default=8787)
     serve.add_argument(
         "--state", type=Path, help="state file (default .reconciler/sandbox-state.json)"
     )
-    serve.add_argument("--latency-ms", type=int, default=0)
+    serve.add_argument("--latency-ms", type=_bounded(int, 0, 600_000), default=0)
     serve.add_argument("--faults", help="fault spec, e.g. error500=4,invisible=2,seed=1")
     serve.add_argument("--public-key", type=Path, help="PEM public key: verify bearer JWTs")
     reset = actions.add_parser("reset", parents=[common], help="start the sandbox state over")
@@ -270,7 +287,10 @@ def _dispatch_sandbox(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse: 0 for --help/--version, 2 for a usage error
+        return EXIT_ERROR if exit_.code == 2 else int(exit_.code or 0)
     debug = bool(getattr(args, "debug", False))
     if getattr(args, "verbose", False) or debug:
         logging.basicConfig(

@@ -104,7 +104,10 @@ def _kind(value: Any) -> str:
 
 
 def _on_the_hour(value: datetime) -> datetime:
-    utc = value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range: use a date between years 1 and 9999 in UTC") from None
     if (utc.minute, utc.second, utc.microsecond) != (0, 0, 0):
         raise ValueError(
             "must fall exactly on the hour in UTC (App Store Connect allows hour precision only)"

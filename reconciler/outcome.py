@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reconciler.plan import Action, Change, Deferral
+from reconciler.plan import Action, Change, Deferral, PlanError
 
 __all__ = ["ApplyResult", "ChangeResult", "FailureInfo", "Status"]
 
@@ -41,6 +41,7 @@ class ChangeResult:
 class ApplyResult:
     results: list[ChangeResult] = field(default_factory=list)
     deferred: tuple[Deferral, ...] = ()
+    errors: tuple[PlanError, ...] = ()  # the plan's errors: nothing was tried for them
     interrupted: bool = False
 
     def count(self, status: Status, action: Action | None = None) -> int:

@@ -54,6 +54,8 @@ def read_saved_plan(text: str, name: str) -> SavedPlan:
         data: Any = json.loads(text)
     except json.JSONDecodeError as error:
         raise PlanFileError(f"{name}: not a plan file (invalid JSON: {error.msg})") from None
+    except RecursionError:
+        raise PlanFileError(f"{name}: not a plan file (nested too deeply)") from None
     if not isinstance(data, dict) or "format_version" not in data:
         raise PlanFileError(f"{name}: not a plan file saved by `reconciler plan --out`")
     if data["format_version"] != PLAN_FILE_FORMAT:

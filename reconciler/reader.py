@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
+from reconciler.errors import UnexpectedResponseError
 from reconciler.manifest import Manifest, Platform
 from reconciler.planner import Target
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
@@ -118,7 +119,13 @@ def _list_versions(client: AscClient, app_id: str) -> list[AppStoreVersion]:
 
 
 def to_remote_version(version: AppStoreVersion) -> RemoteVersion:
-    """The client's resource as the pure layer's value."""
+    """The client's resource as the pure layer's value; a date we cannot read is refused
+    here, so the planner never meets one."""
+    date = version.earliest_release_date
+    if date is not None and version.earliest_release_instant is None:
+        raise UnexpectedResponseError(
+            "GET", f"/v1/appStoreVersions/{version.id}", f"earliestReleaseDate {date!r}"
+        )
     return RemoteVersion(
         id=version.id,
         platform=version.platform,

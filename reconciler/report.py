@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from reconciler.outcome import ApplyResult, ChangeResult, Status
-from reconciler.plan import Action, Deferral
+from reconciler.plan import Action, Deferral, PlanError
 from reconciler.render import FORMAT_VERSION
 
-__all__ = ["apply_json", "apply_summary", "deferred_line", "result_line"]
+__all__ = ["apply_json", "apply_summary", "deferred_line", "error_line", "result_line"]
 
 _DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
 
@@ -36,6 +36,13 @@ def deferred_line(deferral: Deferral) -> str:
     )
 
 
+def error_line(error: PlanError) -> str:
+    where = " ".join(
+        p for p in (error.app, error.platform and error.platform.value, error.version) if p
+    )
+    return f"✗ {where}: not applied: {error.message} [{error.rule}]"
+
+
 def _counts(result: ApplyResult) -> dict[str, int]:
     return {
         "created": result.count(Status.DONE, Action.CREATE),
@@ -44,6 +51,7 @@ def _counts(result: ApplyResult) -> dict[str, int]:
         "deferred": len(result.deferred),
         "failed": result.count(Status.FAILED),
         "skipped": result.count(Status.SKIPPED),
+        "errors": len(result.errors),
     }
 
 
@@ -57,8 +65,12 @@ def apply_summary(result: ApplyResult) -> str:
     )
     if counts["skipped"]:
         text += f" {counts['skipped']} skipped."
+    if counts["errors"]:
+        text += (
+            f" {counts['errors']} plan error{'s' if counts['errors'] != 1 else ''} (not applied)."
+        )
     if result.failed or result.interrupted:
-        text += " Run `reconciler plan` to see what is left; `apply` again finishes the job."
+        text += " Run `reconciler plan` to see what is left, then apply that plan."
     return text
 
 
@@ -69,6 +81,16 @@ def apply_json(result: ApplyResult) -> str:
         "interrupted": result.interrupted,
         "results": [_result_json(r) for r in result.results]
         + [_deferred_json(d) for d in result.deferred],
+        "errors": [
+            {
+                "app": e.app,
+                "platform": e.platform.value if e.platform else None,
+                "version": e.version,
+                "rule": e.rule,
+                "message": e.message,
+            }
+            for e in result.errors
+        ],
         "summary": _counts(result),
     }
     return json.dumps(report, indent=2, sort_keys=True) + "\n"

@@ -134,7 +134,7 @@ def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixtu
     code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox")
     assert "Plan: 3 to create" in out  # nothing was applied
     code, out, _ = _run(capsys, "apply", EXAMPLE, "--sandbox", "--auto-approve", "--format", "json")
-    report = json.loads(out[out.index('{\n  "format_version"') :])
+    report = json.loads(out)  # one JSON document: the plan is not printed before it
     assert code == 0
     assert report["summary"] == {
         "created": 3,
@@ -143,6 +143,7 @@ def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixtu
         "deferred": 1,
         "failed": 0,
         "skipped": 0,
+        "errors": 0,
     }
     statuses = sorted(r["status"] for r in report["results"])
     assert statuses == ["deferred"] + ["done"] * 6
@@ -205,3 +206,110 @@ def test_a_saved_plan_of_a_manifest_that_leaves_keys_out_applies(
     code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
     assert code == 0, err
     assert out.splitlines()[-1].startswith("Apply complete: 0 created, 1 updated")
+
+
+def test_apply_of_a_plan_with_errors_says_what_was_not_applied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("m.yaml").write_text(
+        "format: 1\napps:\n  com.example.chess:\n    ios: {version: '1.0'}\n"
+        "  com.example.notes:\n    ios: {version: '3.1.0', release_type: manual}\n"
+    )
+    assert _run(capsys, "plan", "m.yaml", "--sandbox", "--out", "p.tfplan")[0] == 1
+    code, out, _ = _run(capsys, "apply", "p.tfplan", "--sandbox", "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"]["updated"] == 1 and report["summary"]["errors"] == 1
+    assert report["errors"][0]["rule"] == "version-not-greater"
+
+
+def test_the_plan_errors_are_listed_after_an_apply(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "apply", ERRORS, "--sandbox")
+    assert code == 1
+    assert "✗ com.example.chess ios 1.0: not applied: version 1.0 must be greater" in out
+    assert out.splitlines()[-1].endswith("5 plan errors (not applied).")
+
+
+def test_ctrl_d_at_the_prompt_cancels(capsys: pytest.CaptureFixture[str]) -> None:
+    from reconciler.commands.apply import ApplyOptions, apply
+
+    def no_answer(prompt: str) -> str:
+        raise EOFError
+
+    out, err = _Buffer(), _Buffer()
+    options = ApplyOptions(paths=[Path(EXAMPLE)], interactive=True)
+    code = apply(
+        options, Connection({}, sandbox=True, cwd=Path()), Output(out, err), confirm=no_answer
+    )
+    assert code == 1 and "Apply cancelled" in err.getvalue()
+
+
+def test_an_invalid_manifest_is_annotated_by_plan_too(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    Path("m.yaml").write_text(
+        "format: 1\napps:\n  com.example.notes:\n    ios:\n      versoin: '3'\n"
+    )
+    code, _, err = _run(capsys, "plan", "m.yaml", "--sandbox")
+    assert code == 1
+    assert (
+        "::error file=m.yaml,line=5,col=7::apps.com.example.notes.ios.versoin: unknown key" in err
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["plan", EXAMPLE, "--sandbox", "--target", "com.example.notes:macos"],
+            "does not manage macos",
+        ),
+        (["plan", EXAMPLE, "--sandbox", "--target", ""], "is not an app of the manifest"),
+        (["plan", EXAMPLE, "--sandbox", "--out", "."], "cannot write ."),
+        (
+            ["apply", EXAMPLE, "--sandbox", "--read-back-seconds", "inf"],
+            "must be between 0 and 3600",
+        ),
+        (["sandbox", "serve", "--port", "70000"], "must be between 0 and 65535"),
+        (["schema", "--out", "."], "cannot write ."),
+    ],
+)
+def test_bad_input_is_an_error_not_a_bug(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code == 1 and message in err and "unexpected error" not in err
+
+
+def test_an_unwritable_step_summary_is_a_warning(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/nonexistent/folder/summary.md")
+    code, out, err = _run(capsys, "plan", EXAMPLE, "--sandbox")
+    assert code == 0 and "Plan: 3 to create" in out
+    assert "warning: cannot append to GITHUB_STEP_SUMMARY" in err
+
+
+def test_a_sandbox_folder_that_cannot_be_made_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path(".reconciler").write_text("a file where the folder should be")
+    code, _, err = _run(capsys, "plan", EXAMPLE, "--sandbox")
+    assert code == 1 and "cannot keep the sandbox account" in err
+
+
+def test_a_bad_base_url_is_an_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    monkeypatch.setenv("ASC_KEY_ID", "ABCDE12345")
+    monkeypatch.setenv("ASC_PRIVATE_KEY", pem.decode())
+    monkeypatch.setenv("ASC_API_BASE_URL", "http://[::1")
+    code, _, err = _run(capsys, "plan", EXAMPLE)
+    assert code == 1 and "ASC_API_BASE_URL is not an http(s) URL" in err

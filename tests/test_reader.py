@@ -110,3 +110,20 @@ def test_the_rate_limit_header_is_reported() -> None:
         assert client.rate_limit is not None
         assert client.rate_limit.limit == 3500
         assert client.rate_limit.remaining == 3500 - client.request_count
+
+
+def test_a_date_that_cannot_be_read_is_an_unexpected_answer_not_a_crash() -> None:
+    from reconciler.errors import UnexpectedResponseError
+
+    state = SandboxState()
+    app_id = state.add_app("com.example.odd", name="Odd")
+    state.add_version(
+        app_id,
+        version_string="1.0",
+        app_version_state="PREPARE_FOR_SUBMISSION",
+        release_type="SCHEDULED",
+        earliest_release_date="garbage",
+    )
+    with _client(SandboxApp(state)) as client, pytest.raises(UnexpectedResponseError) as raised:
+        read_state(client, _manifest(["com.example.odd"]))
+    assert "earliestReleaseDate 'garbage'" in str(raised.value)

@@ -36,8 +36,18 @@ class ApplyOptions:
 
 
 def is_plan_file(paths: Sequence[Path]) -> bool:
-    """`apply plan.json`: one path ending in .json is a saved plan, anything else manifests."""
-    return len(paths) == 1 and paths[0].suffix == ".json"
+    """`apply plan.json`: a single file that is JSON (by name or by its first character) is a
+    saved plan, whatever it is called; anything else is manifests (YAML never starts with `{`
+    in ours)."""
+    if len(paths) != 1 or not paths[0].is_file():
+        return False
+    if paths[0].suffix.lower() == ".json":
+        return True
+    try:
+        with paths[0].open("rb") as handle:
+            return handle.read(64).lstrip().startswith(b"{")
+    except OSError:
+        return False
 
 
 def apply(
@@ -87,7 +97,8 @@ def _planned_and_confirmed(
 ) -> Plan | None:
     manifest: Manifest = load_manifest(options.paths)
     plan = make_plan(manifest, read_state(client, manifest))
-    render_plan(plan, manifest, output)
+    if output.format != "json":  # JSON output is the one report, at the end
+        render_plan(plan, manifest, output)
     if not plan.has_writes or options.auto_approve:
         return plan
     if not options.interactive:
@@ -95,7 +106,11 @@ def _planned_and_confirmed(
             "apply needs a yes: run it on a terminal, or pass --auto-approve in CI "
             "(after the plan was reviewed), or apply a saved plan file"
         )
-    if confirm("\n" + PROMPT).strip() != "yes":
+    try:
+        answer = confirm("\n" + PROMPT)
+    except EOFError:  # Ctrl-D: no answer is not a yes
+        answer = ""
+    if answer.strip() != "yes":
         output.err.write("Apply cancelled: nothing was changed.\n")
         return None
     return plan
@@ -105,7 +120,7 @@ def _run(
     plan: Plan, client: AscClient, options: ApplyOptions, output: Output, stop: Callable[[], bool]
 ) -> ApplyResult:
     if not plan.has_writes:
-        result = ApplyResult(deferred=plan.deferred)
+        result = ApplyResult(deferred=plan.deferred, errors=plan.errors)
     else:
         total, done = len(plan.changes), 0
 
@@ -124,5 +139,7 @@ def _run(
     else:
         for deferral in result.deferred:
             output.out.write(report.deferred_line(deferral) + "\n")
+        for error in result.errors:
+            output.out.write(report.error_line(error) + "\n")
         output.out.write(report.apply_summary(result) + "\n")
     return result

@@ -10,7 +10,7 @@ from typing import TextIO
 from reconciler import __version__, render
 from reconciler.annotations import error_annotations
 from reconciler.commands.session import Connection, open_client, request_summary
-from reconciler.errors import Problem, UsageError
+from reconciler.errors import ManifestError, Problem, UsageError
 from reconciler.files import write_atomically
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest, Platform
@@ -46,7 +46,13 @@ class PlanOptions:
 
 def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
     """0 planned; 1 the plan has errors; 2 writes pending (only with --detailed-exitcode)."""
-    manifest = load_manifest(options.paths)
+    try:
+        manifest = load_manifest(options.paths)
+    except ManifestError as error:
+        if output.github:  # the same annotations validate gives, at each problem
+            for line in error_annotations(error.problems):
+                output.err.write(line + "\n")
+        raise
     targets = parse_targets(options.targets, manifest) if options.targets else None
     with open_client(connection, err=output.err) as client:
         state = read_state(client, manifest, targets)
@@ -79,8 +85,14 @@ def render_plan(result: Plan, manifest: Manifest, output: Output) -> None:
         for line in error_annotations(plan_problems(result, manifest)):
             output.err.write(line + "\n")
     if output.step_summary is not None:
-        with output.step_summary.open("a", encoding="utf-8") as summary:
-            summary.write(render.plan_markdown(result) + "\n")
+        try:
+            with output.step_summary.open("a", encoding="utf-8") as summary:
+                summary.write(render.plan_markdown(result) + "\n")
+        except OSError as error:  # a summary we cannot write must not stop the plan
+            output.err.write(
+                f"warning: cannot append to GITHUB_STEP_SUMMARY ({output.step_summary}): "
+                f"{error.strerror or error}\n"
+            )
 
 
 def plan_problems(result: Plan, manifest: Manifest) -> list[Problem]:
@@ -102,7 +114,7 @@ def parse_targets(raw: Sequence[str], manifest: Manifest) -> list[Target]:
     for text in raw:
         bundle_id, _, platform_name = text.partition(":")
         if bundle_id not in manifest.apps:
-            raise UsageError(f"--target {text}: {bundle_id} is not an app of the manifest")
+            raise UsageError(f"--target {text!r}: {bundle_id!r} is not an app of the manifest")
         platform = None
         if platform_name:
             try:
@@ -110,5 +122,10 @@ def parse_targets(raw: Sequence[str], manifest: Manifest) -> list[Target]:
             except ValueError:
                 names = ", ".join(p.value for p in Platform)
                 raise UsageError(f"--target {text}: unknown platform (use {names})") from None
+            if platform not in manifest.apps[bundle_id].platforms():
+                raise UsageError(
+                    f"--target {text}: the manifest does not manage {platform.value} "
+                    f"for {bundle_id}"
+                )
         targets.append((bundle_id, platform))
     return targets
