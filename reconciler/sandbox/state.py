@@ -289,7 +289,7 @@ class SandboxState:
             state.next_version_number = max(
                 state.next_version_number, data.get("next_version_number", 0)
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise StateFileError(f"invalid sandbox state: {error}") from error
         return state
 
@@ -299,6 +299,8 @@ class SandboxState:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise StateFileError(f"cannot read {path}: {error.strerror}") from error
+        except UnicodeDecodeError as error:
+            raise StateFileError(f"{path} is not UTF-8 text") from error
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:

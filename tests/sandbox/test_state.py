@@ -166,3 +166,18 @@ def test_the_examples_seed_is_a_link_to_the_packaged_one() -> None:
     assert example.is_symlink()
     assert not example.readlink().is_absolute()
     assert example.read_text() == seed_text()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe not utf-8",
+        b'{"format": 1, "apps": [{"id": "1", "bundleId": null, "versions": []}]}',
+        b'{"format": 1, "apps": [{"id": "1", "bundleId": "com.a.b", "versions": [7]}]}',
+    ],
+)
+def test_a_damaged_state_file_is_a_state_file_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(content)
+    with pytest.raises(StateFileError):
+        SandboxState.load(path)
