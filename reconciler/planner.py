@@ -23,7 +23,7 @@ from reconciler.versions import (
     version_key,
 )
 
-__all__ = ["Target", "make_plan", "normalise_date", "remote_attributes"]
+__all__ = ["Target", "is_targeted", "make_plan", "normalise_date", "remote_attributes"]
 
 Target = tuple[str, Platform | None]
 _ATTRIBUTES = ("version", "release_type", "earliest_release_date", "copyright")
@@ -90,7 +90,7 @@ def make_plan(
     deferred: list[Deferral] = []
     errors: list[PlanError] = []
     for bundle_id, entry in manifest.apps.items():
-        platforms = [p for p in entry.platforms() if _targeted(wanted_targets, bundle_id, p)]
+        platforms = [p for p in entry.platforms() if is_targeted(wanted_targets, bundle_id, p)]
         if not platforms:
             continue
         app = state.apps.get(bundle_id)
@@ -114,7 +114,8 @@ def make_plan(
     return Plan(changes=changes, deferred=deferred, errors=errors, targets=shown)
 
 
-def _targeted(targets: list[Target] | None, bundle_id: str, platform: Platform) -> bool:
+def is_targeted(targets: list[Target] | None, bundle_id: str, platform: Platform) -> bool:
+    """Whether a full plan (targets None) or one of the targets covers this app and platform."""
     if targets is None:
         return True
     return any(b == bundle_id and p in (None, platform) for b, p in targets)

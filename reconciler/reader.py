@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
 from reconciler.errors import UnexpectedResponseError
 from reconciler.manifest import Manifest, Platform
-from reconciler.planner import Target
+from reconciler.planner import Target, is_targeted
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
 __all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
@@ -76,11 +76,7 @@ def _wanted_platforms(
     chosen = list(targets) if targets is not None else None
     wanted: dict[str, set[Platform]] = {}
     for bundle_id, entry in manifest.apps.items():
-        platforms = {
-            p
-            for p in entry.platforms()
-            if chosen is None or any(b == bundle_id and t in (None, p) for b, t in chosen)
-        }
+        platforms = {p for p in entry.platforms() if is_targeted(chosen, bundle_id, p)}
         if platforms:
             wanted[bundle_id] = platforms
     return wanted

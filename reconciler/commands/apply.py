@@ -11,12 +11,13 @@ from reconciler.applier import ReadBack, apply_plan
 from reconciler.asc import AscClient
 from reconciler.commands.plan import Output, parse_targets, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
-from reconciler.errors import PlanFileError, StalePlanError, UsageError
+from reconciler.commands.show import read_plan_file
+from reconciler.errors import StalePlanError, UsageError
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
 from reconciler.outcome import ApplyResult, ChangeResult
 from reconciler.plan import Plan
-from reconciler.planfile import moved_objects, read_saved_plan
+from reconciler.planfile import moved_objects
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
 
@@ -76,11 +77,7 @@ def apply(
 
 def _fresh_saved_plan(plan_file: Path, client: AscClient) -> Plan:
     """The saved plan, made again now; StalePlanError unless nothing moved since."""
-    try:
-        text = plan_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanFileError(f"{plan_file}: cannot read the plan file ({error})") from None
-    saved = read_saved_plan(text, str(plan_file))
+    saved = read_plan_file(plan_file)
     targets = (
         parse_targets(saved.plan.targets, saved.desired) if saved.plan.targets is not None else None
     )
