@@ -16,12 +16,8 @@ from deepdiff import DeepDiff
 from reconciler.manifest import ABSENT, Manifest, Platform, PlatformRelease, ReleaseType
 from reconciler.plan import Action, Change, Deferral, Plan, PlanError
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
-from reconciler.versions import (
-    NEVER_SUBMITTED_STATES,
-    StateGroup,
-    state_group,
-    version_key,
-)
+from reconciler.states import NEVER_SUBMITTED_STATES, StateGroup, state_group
+from reconciler.versions import version_key
 
 __all__ = ["Target", "is_targeted", "make_plan", "normalise_date", "remote_attributes"]
 

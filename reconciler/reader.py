@@ -2,7 +2,8 @@
 
 One `GET /v1/apps` per batch of up to 50 bundle ids, with each app's versions included
 (`limit[appStoreVersions]=50`) and sparse fieldsets. Only an app whose included relationship
-reports more versions than were included costs a further, paged, per-app list. Bundle ids and
+reports more versions than were included (or links versions `included` does not carry) costs a
+further, paged, per-app list. Bundle ids and
 platforms are matched here, client-side: Apple's filters are not exact (FACTS R10).
 """
 
@@ -15,6 +16,7 @@ from reconciler.errors import UnexpectedResponseError
 from reconciler.manifest import Manifest, Platform
 from reconciler.planner import Target, is_targeted
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
+from reconciler.states import current_state
 
 __all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
 
@@ -51,9 +53,12 @@ def read_state(
             if app.bundle_id not in batch or app.bundle_id in apps:
                 continue  # an inexact filter match (R10), or a repeat on a later page
             related = app.app_store_versions
-            if related is not None and related.complete and related.ids is not None:
-                found = [versions[i] for i in related.ids if i in versions]
+            linked = related.ids if related is not None and related.complete else None
+            if linked is not None and all(i in versions for i in linked):
+                found = [versions[i] for i in linked]
             else:
+                # Cut short, not included, or linking ids `included` lacks: never plan from
+                # a partial list (a create next to an existing version); list them instead.
                 found = _list_versions(client, app.id)
             platforms = {p.api for p in wanted[app.bundle_id]}
             apps[app.bundle_id] = RemoteApp(
@@ -126,7 +131,7 @@ def to_remote_version(version: AppStoreVersion) -> RemoteVersion:
         id=version.id,
         platform=version.platform,
         version_string=version.version_string,
-        state=version.state or "UNKNOWN",
+        state=current_state(version.app_version_state, version.app_store_state),
         release_type=version.release_type,
         earliest_release_date=version.earliest_release_date,
         copyright=version.copyright,

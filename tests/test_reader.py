@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import math
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.asc import AscClient
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
+from reconciler.planner import make_plan
 from reconciler.reader import read_state
 from reconciler.sandbox import SandboxApp, SandboxState
 
@@ -127,3 +133,71 @@ def test_a_date_that_cannot_be_read_is_an_unexpected_answer_not_a_crash() -> Non
     with _client(SandboxApp(state)) as client, pytest.raises(UnexpectedResponseError) as raised:
         read_state(client, _manifest(["com.example.odd"]))
     assert "earliestReleaseDate 'garbage'" in str(raised.value)
+
+
+# -- Apple's real bodies, served by hand --------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "apple"
+
+
+def _captured_version(version_id: str, version_string: str, **attributes: object) -> dict[str, Any]:
+    """The version resource eas-cli captured (only the deprecated appStoreState), re-keyed."""
+    captured = json.loads((FIXTURES / "apps_get-appStoreVersions-200.json").read_text())
+    resource: dict[str, Any] = copy.deepcopy(captured["data"][0])
+    resource["id"] = version_id
+    resource["attributes"].update(versionString=version_string, **attributes)
+    return resource
+
+
+def _serve(apps_page: dict[str, Any], version_lists: dict[str, list[dict[str, Any]]]) -> Any:
+    """A transport answering the batched apps read and per-app version lists."""
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/v1/apps":
+            return httpx.Response(200, json=apps_page)
+        app_id = request.url.path.split("/")[3]
+        return httpx.Response(200, json={"data": version_lists[app_id], "links": {}})
+
+    return httpx.MockTransport(handle), seen
+
+
+def _app(app_id: str, bundle_id: str, linked: list[str], total: int) -> dict[str, Any]:
+    return {
+        "type": "apps",
+        "id": app_id,
+        "attributes": {"bundleId": bundle_id, "name": "Weather"},
+        "relationships": {
+            "appStoreVersions": {
+                "data": [{"type": "appStoreVersions", "id": i} for i in linked],
+                "meta": {"paging": {"total": total, "limit": 50}},
+            }
+        },
+    }
+
+
+def test_a_live_version_with_only_the_deprecated_state_lets_the_next_one_be_created() -> None:
+    live = _captured_version("v1", "2.3", appStoreState="READY_FOR_SALE")
+    assert "appVersionState" not in live["attributes"]
+    page = {"data": [_app("1", "com.example.weather", ["v1"], 1)], "included": [live]}
+    transport, _ = _serve(page, {})
+    manifest = _manifest(["com.example.weather"], ios=PlatformRelease(version="2.4"))
+    with AscClient("https://api.test", transport=transport) as client:
+        remote = read_state(client, manifest)
+    assert remote.apps["com.example.weather"].versions[0].state == "READY_FOR_DISTRIBUTION"
+    plan = make_plan(manifest, remote)
+    assert [c.action.value for c in plan.changes] == ["create"] and not plan.deferred
+
+
+def test_linked_versions_missing_from_included_fall_back_to_the_apps_own_list() -> None:
+    editable = _captured_version("v2", "2.4", appStoreState="PREPARE_FOR_SUBMISSION")
+    page = {"data": [_app("1", "com.example.weather", ["v2"], 1)], "included": []}
+    transport, seen = _serve(page, {"1": [editable]})
+    manifest = _manifest(["com.example.weather"], ios=PlatformRelease(version="2.5"))
+    with AscClient("https://api.test", transport=transport) as client:
+        remote = read_state(client, manifest)
+    assert seen == ["/v1/apps", "/v1/apps/1/appStoreVersions"]
+    assert [v.id for v in remote.apps["com.example.weather"].versions] == ["v2"]
+    # The existing editable version is renamed, never a second version created beside it.
+    assert [c.action.value for c in make_plan(manifest, remote).changes] == ["update"]

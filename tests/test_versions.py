@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.versions import StateGroup, is_valid_version, state_group, version_key
+from reconciler.versions import is_valid_version, version_key
 
 
 @pytest.mark.parametrize("text", ["0", "1", "2.4", "2.4.0", "10.20.30", "1.0.0"])
@@ -30,21 +30,3 @@ def test_ordering_is_numeric_and_pads_missing_parts() -> None:
 def test_key_matches_the_parts(parts: list[int]) -> None:
     text = ".".join(map(str, parts))
     assert version_key(text) == tuple(parts + [0] * (3 - len(parts)))
-
-
-@pytest.mark.parametrize(
-    ("state", "group"),
-    [
-        ("PREPARE_FOR_SUBMISSION", StateGroup.EDITABLE),
-        ("WAITING_FOR_REVIEW", StateGroup.EDITABLE),
-        ("REJECTED", StateGroup.EDITABLE),
-        ("IN_REVIEW", StateGroup.IN_FLIGHT),
-        ("PENDING_DEVELOPER_RELEASE", StateGroup.IN_FLIGHT),
-        ("PROCESSING_FOR_DISTRIBUTION", StateGroup.IN_FLIGHT),
-        ("READY_FOR_DISTRIBUTION", StateGroup.DONE),
-        ("REPLACED_WITH_NEW_VERSION", StateGroup.DONE),
-        ("SOMETHING_NEW_FROM_APPLE", StateGroup.IN_FLIGHT),
-    ],
-)
-def test_state_groups(state: str, group: StateGroup) -> None:
-    assert state_group(state) is group

@@ -67,7 +67,8 @@ class App:
 @dataclass(frozen=True)
 class AppStoreVersion:
     """An App Store version. Dates are ISO 8601 strings as Apple sent them; use
-    `earliest_release_instant` to compare them as instants. Enum values are kept as strings."""
+    `earliest_release_instant` to compare them as instants. Enum values are kept as strings;
+    both state attributes are kept as sent (`reconciler.states.current_state` reads them)."""
 
     id: str
     platform: str
@@ -83,11 +84,6 @@ class AppStoreVersion:
     app_id: str | None
     build_id: str | None
     attributes: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def state(self) -> str | None:
-        """appVersionState, falling back to the deprecated appStoreState (FACTS §1)."""
-        return self.app_version_state or self.app_store_state
 
     @property
     def earliest_release_instant(self) -> datetime | None:

@@ -17,6 +17,7 @@ from reconciler.sandbox.state import SandboxState, VersionRecord, format_instant
 __all__ = [
     "EDITABLE",
     "LIVE",
+    "SETTLED",
     "check_create",
     "check_delete",
     "check_update",
@@ -35,9 +36,12 @@ EDITABLE = frozenset(
         "INVALID_BINARY",
     }
 )
-# Released for sale, now or before. Everything else is on its way and blocks a new version (R1).
+# Released for sale, now or on its way (fastlane's "live"): new versions must be higher (R3).
 LIVE = frozenset({"READY_FOR_DISTRIBUTION", "PROCESSING_FOR_DISTRIBUTION"})
 RELEASED = LIVE | {"REPLACED_WITH_NEW_VERSION"}
+# Settled for good. Any other version blocks a new one (R1); PROCESSING_FOR_DISTRIBUTION too,
+# the stricter reading: unverified whether Apple accepts a new version during processing.
+SETTLED = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
 
 _VERSION = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*)){0,2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -69,7 +73,7 @@ def check_create(state: SandboxState, app_id: str, attributes: dict[str, Any]) -
     same_platform = state.versions(app_id, platform)
     if any(v.version_string == wanted for v in same_platform):
         return errors.duplicate_version(with_e1=True)
-    if any(v.app_version_state not in RELEASED for v in same_platform):
+    if any(v.app_version_state not in SETTLED for v in same_platform):
         return errors.new_version_refused()
     problem = _check_version_string(wanted, same_platform)
     if problem:

@@ -48,7 +48,7 @@ def test_a_version_as_apple_sends_it() -> None:
     version = parse_app_store_version(VERSION)
     assert (version.id, version.platform, version.version_string) == ("v-1", "IOS", "2.4.0")
     assert version.copyright is None
-    assert version.state == "PREPARE_FOR_SUBMISSION"
+    assert version.app_version_state == "PREPARE_FOR_SUBMISSION"
     assert version.release_type == "SCHEDULED"
     assert version.earliest_release_instant == datetime(2026, 12, 1, 17, tzinfo=UTC)
     assert version.downloadable is True
@@ -65,16 +65,17 @@ def test_unknown_enum_values_are_kept_as_strings() -> None:
 
 def test_a_bare_version_parses_with_nones() -> None:
     version = parse_app_store_version({"type": "appStoreVersions", "id": "v-2"})
-    assert version.version_string == "" and version.app_id is None and version.state is None
+    assert version.version_string == "" and version.app_id is None
+    assert version.app_version_state is None and version.app_store_state is None
     assert version.earliest_release_instant is None
 
 
-def test_the_state_falls_back_to_the_deprecated_one() -> None:
+def test_the_deprecated_state_is_kept_as_sent() -> None:
     attributes = {"appStoreState": "READY_FOR_SALE"}
     version = parse_app_store_version(
         {"type": "appStoreVersions", "id": "v", "attributes": attributes}
     )
-    assert version.state == "READY_FOR_SALE"
+    assert (version.app_version_state, version.app_store_state) == (None, "READY_FOR_SALE")
 
 
 def test_an_app_with_included_versions_exposes_linkages_and_total() -> None:
