@@ -157,6 +157,8 @@ class ApiError(AscError):
         self.status = status
         self.entries = entries
         self.hint = hint
+        # Seconds Apple asked us to wait (a usable Retry-After on a 429), else None.
+        self.retry_after: float | None = None
         super().__init__(self._message())
 
     @property

@@ -9,11 +9,16 @@ Failure outcomes, per method (the applier relies on these):
                   any try may have reached Apple without a clear answer (timeout after
                   connecting, dropped connection, 5xx), else TransportError (nothing was sent)
                   or ApiError 429. A DELETE answered 404 after such a try counts as done.
-    POST          never retried. Connection never made -> TransportError (safe to send again);
-                  sent but no clear answer (timeout, dropped connection, 5xx) ->
-                  AmbiguousWriteError (read back first, FACTS R9); any 4xx -> ApiError.
+    POST          retried only on 429 (a clear "not done"). Connection never made ->
+                  TransportError (safe to send again); sent but no clear answer (timeout,
+                  dropped connection, 5xx, 3xx) -> AmbiguousWriteError (read back first,
+                  FACTS R9); any other 4xx -> ApiError.
+    3xx           never followed (it would carry the token elsewhere) and never a success:
+                  GET -> UnexpectedResponseError naming the Location; writes -> ambiguous.
     any           401 after JwtAuth re-minted its token once -> CredentialsRejectedError;
                   other 4xx -> ApiError with every entry of Apple's errors[] and a hint.
+                  A 429 waits what `Retry-After` asks (bounded, policy.py), else backs off.
+                  Every answer is read within a deadline and a size limit (documents.py).
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
-from urllib.parse import unquote
 
 import httpx
 
+from reconciler.asc.documents import DEFAULT_DEADLINE, list_page, parse_json, read_bounded, shown
 from reconciler.asc.error_map import hint_for, parse_entries
+from reconciler.asc.paging import Pager
 from reconciler.asc.policy import (
     RETRYABLE_STATUSES,
     RateLimit,
@@ -58,7 +64,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=10.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 # Our own mistakes, not the network's: retrying cannot help.
 _FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
-_MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,11 @@ class AscClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
         random: Callable[[], float] = _random.random,
     ) -> None:
         self._retry = retry
+        self._deadline = deadline
         self._clock = clock
         self._sleep = sleep
         self._random = random
@@ -135,23 +142,17 @@ class AscClient:
 
     def get_all(
         self, path: str, params: Mapping[str, ParamValue] | None = None
-    ) -> Iterator[JsonDict]:
-        """Yield each page document (data, included, links, meta) of a list, following
-        `links.next` verbatim until it is absent. Refuses a next link to another origin (it
-        would carry our token there) and a link that repeats."""
+    ) -> Iterator[tuple[JsonDict, list[Any], list[Any]]]:
+        """Yield each page of a list as (document, data, included), following `links.next`
+        through the configured base (paging.py: never to another host, bounded in pages)."""
         document = self.get(path, params)
-        seen: set[str] = set()
+        pager = Pager(self._http.base_url, "GET", path)
         while True:
-            yield document
-            links = document.get("links")
-            following = links.get("next") if isinstance(links, Mapping) else None
-            if not following:
+            data, included = list_page(document, "GET", path)
+            yield document, data, included
+            following = pager.next_url(document, data)
+            if following is None:
                 return
-            if not isinstance(following, str) or following in seen or len(seen) >= _MAX_PAGES:
-                raise UnexpectedResponseError("GET", path, "links.next loops or is not a string")
-            if httpx.URL(following).is_absolute_url and not self._same_origin(following):
-                raise UnexpectedResponseError("GET", path, "links.next points at another host")
-            seen.add(following)
             document = _document(self._send("GET", following))
 
     def collect(
@@ -160,14 +161,14 @@ class AscClient:
         """Every resource of every page, and every included resource once (by type and id)."""
         data: list[JsonDict] = []
         included: dict[tuple[str, str], JsonDict] = {}
-        for page in self.get_all(path, params):
-            data.extend(page.get("data") or [])
-            for item in page.get("included") or []:
+        for _, page, extra in self.get_all(path, params):
+            data.extend(page)
+            for item in extra:
                 included.setdefault((str(item.get("type")), str(item.get("id"))), item)
         return data, list(included.values())
 
     def post(self, path: str, body: Mapping[str, Any]) -> JsonDict:
-        """POST (create); never retried. See the module docstring for outcomes."""
+        """POST (create); retried only on 429. See the module docstring for outcomes."""
         return _document(self._send("POST", path, json=body))
 
     def patch(self, path: str, body: Mapping[str, Any]) -> JsonDict:
@@ -188,23 +189,23 @@ class AscClient:
         json: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         query = check_params(params) if params else None
-        shown = _shown(self._http.build_request(method, path, params=query).url)
+        shown_path = shown(self._http.build_request(method, path, params=query).url)
         policy, first = self._retry, self._clock()
         maybe_landed = False  # a write try reached Apple and got no clear answer
         attempt = 0
         while True:
             attempt += 1
             self._pace()
-            outcome = self._try_once(method, path, shown, query, json, maybe_landed)
+            outcome = self._try_once(method, path, shown_path, query, json, maybe_landed)
             if isinstance(outcome, httpx.Response):
                 return outcome
             maybe_landed |= outcome.landed
             wait = self._wait(attempt, outcome.response)
             if attempt >= policy.max_attempts or self._clock() - first + wait > policy.max_total:
-                raise self._give_up(method, shown, outcome, attempt, maybe_landed)
+                raise self._give_up(method, shown_path, outcome, attempt, maybe_landed)
             log.warning(
                 "%s %s: %s; retrying in %.1f s (try %d of %d)",
-                *(method, shown, outcome.reason, wait, attempt + 1, policy.max_attempts),
+                *(method, shown_path, outcome.reason, wait, attempt + 1, policy.max_attempts),
             )
             self._sleep(wait)
 
@@ -218,8 +219,15 @@ class AscClient:
         maybe_landed: bool,
     ) -> httpx.Response | _Failure:
         """One try: the response to return, a failure worth retrying, or an exception."""
+        started = self._clock()
         try:
-            response = self._http.request(method, path, params=query, json=json)
+            request = self._http.build_request(method, path, params=query, json=json)
+            response = read_bounded(
+                self._http.send(request, stream=True),
+                started=started,
+                clock=self._clock,
+                deadline=self._deadline,
+            )
         except _FATAL as exc:
             raise TransportError(method, shown, _describe(exc)) from None
         except httpx.TransportError as exc:
@@ -231,16 +239,26 @@ class AscClient:
                 raise TransportError(method, shown, reason) from None
             return _Failure(reason, None, sent and method != "GET")
         status = response.status_code
-        if status < 400:
+        if status < 300:
             return response
+        if status < 400:
+            return self._redirected(method, shown, response)
         if method == "DELETE" and status == 404 and maybe_landed:
             log.info("%s %s: gone after an unanswered try, so it was deleted", method, shown)
             return response
         if method == "POST" and status >= 500:
             raise AmbiguousWriteError(method, shown, _status_reason(response))
-        if status not in RETRYABLE_STATUSES or method == "POST":
+        if status not in RETRYABLE_STATUSES or (method == "POST" and status != 429):
             raise self._api_error(method, shown, response)
         return _Failure(_status_reason(response), response, status >= 500 and method != "GET")
+
+    def _redirected(self, method: str, shown: str, response: httpx.Response) -> httpx.Response:
+        """A 3xx is never followed (the token would go with it) and never a success."""
+        location = response.headers.get("Location", "no Location")
+        reason = f"HTTP {response.status_code} redirect to {_redact_url(location)}, not followed"
+        if method == "GET":
+            raise UnexpectedResponseError(method, shown, reason)
+        raise AmbiguousWriteError(method, shown, reason)
 
     def _give_up(
         self, method: str, shown: str, last: _Failure, attempts: int, maybe_landed: bool
@@ -252,11 +270,8 @@ class AscClient:
         return TransportError(method, shown, last.reason, attempts)
 
     def _wait(self, attempt: int, response: httpx.Response | None) -> float:
-        if response is not None:
-            after = parse_retry_after(response.headers.get("Retry-After"), time.time())
-            if after is not None:
-                return after
-        return self._retry.backoff(attempt, self._random())
+        after = _retry_after(response)
+        return after if after is not None else self._retry.backoff(attempt, self._random())
 
     def _pace(self) -> None:
         pause = self._retry.low_budget_pause(self._rate)
@@ -268,20 +283,14 @@ class AscClient:
             self._sleep(pause)
 
     def _api_error(self, method: str, shown: str, response: httpx.Response) -> ApiError:
-        try:
-            body: object = response.json()
-        except ValueError:
-            body = None
-        entries = parse_entries(body, response.status_code, response.reason_phrase)
+        entries = parse_entries(parse_json(response), response.status_code, response.reason_phrase)
         hint = hint_for(response.status_code, entries)
         kind = (
             CredentialsRejectedError if response.status_code == 401 and self._has_auth else ApiError
         )
-        return kind(method, shown, response.status_code, entries, hint)
-
-    def _same_origin(self, url: str) -> bool:
-        target, base = httpx.URL(url), self._http.base_url
-        return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+        error = kind(method, shown, response.status_code, entries, hint)
+        error.retry_after = _retry_after(response)
+        return error
 
     # -- hooks: run for every request sent, the re-send after a 401 included ---------------
 
@@ -297,14 +306,24 @@ class AscClient:
         budget = f", rate {rate.remaining}/{rate.limit}" if rate else ""
         log.info(
             "%s %s -> %d (%.0f ms%s)",
-            *(response.request.method, _shown(response.request.url), response.status_code),
+            *(response.request.method, shown(response.request.url), response.status_code),
             *(millis, budget),
         )
 
 
-def _shown(url: httpx.URL) -> str:
-    """Path and query, readable (a URL holds no secret: the token travels in a header)."""
-    return unquote(url.raw_path.decode("ascii"))
+def _retry_after(response: httpx.Response | None) -> float | None:
+    """Apple's Retry-After in seconds, if it sent a usable one (policy.py bounds it)."""
+    if response is None:
+        return None
+    return parse_retry_after(response.headers.get("Retry-After"), time.time())
+
+
+def _redact_url(url: str) -> str:
+    """A URL as printable text, without any user:password part."""
+    try:
+        return str(httpx.URL(url).copy_with(username=None, password=None))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "an unreadable URL"
 
 
 def _describe(exc: httpx.TransportError) -> str:
@@ -312,11 +331,7 @@ def _describe(exc: httpx.TransportError) -> str:
 
 
 def _status_reason(response: httpx.Response) -> str:
-    try:
-        body: object = response.json()
-    except ValueError:
-        body = None
-    entries = parse_entries(body, response.status_code, response.reason_phrase)
+    entries = parse_entries(parse_json(response), response.status_code, response.reason_phrase)
     first = entries[0]
     if first.code.startswith("HTTP_"):  # not Apple's error document (a proxy's page, say)
         return f"HTTP {response.status_code} {first.title}"
@@ -328,10 +343,7 @@ def _document(response: httpx.Response) -> JsonDict:
     request = response.request
     if response.status_code == 204 or not response.content:
         return {}
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = parse_json(response)
     if not isinstance(body, dict):
-        raise UnexpectedResponseError(request.method, _shown(request.url), "not a JSON object")
+        raise UnexpectedResponseError(request.method, shown(request.url), "not a JSON object")
     return body

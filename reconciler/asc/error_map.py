@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from reconciler.errors import ApiErrorEntry
 
-__all__ = ["hint_for", "parse_entries"]
+__all__ = ["hint_for", "parse_entries", "redact"]
 
 
 def parse_entries(body: object, status: int, reason: str) -> list[ApiErrorEntry]:
@@ -16,7 +17,7 @@ def parse_entries(body: object, status: int, reason: str) -> list[ApiErrorEntry]
     entries = (
         [_entry(e) for e in errors if isinstance(e, Mapping)] if isinstance(errors, list) else []
     )
-    return entries or [ApiErrorEntry(str(status), f"HTTP_{status}", reason or "error")]
+    return entries or [ApiErrorEntry(str(status), f"HTTP_{status}", redact(reason) or "error")]
 
 
 def _entry(raw: Mapping[str, object], associated_with: str | None = None) -> ApiErrorEntry:
@@ -42,8 +43,23 @@ def _entry(raw: Mapping[str, object], associated_with: str | None = None) -> Api
     )
 
 
+# A server or proxy that echoes our Authorization header must not get the token printed: any
+# JWT (three base64url parts, the first a JSON header, so "eyJ") and any bearer credential.
+_SECRET = re.compile(
+    r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{16,}"
+)
+# Text from a server is shown to people; a page of it is not an error message.
+_MAX_TEXT = 2000
+
+
+def redact(text: str) -> str:
+    """Server text fit to print: tokens replaced, length bounded."""
+    cleaned = _SECRET.sub("[redacted]", text[: _MAX_TEXT * 2])
+    return cleaned if len(cleaned) <= _MAX_TEXT else cleaned[:_MAX_TEXT] + "…"
+
+
 def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else redact(str(value)[: _MAX_TEXT * 2])
 
 
 # 409 is where nearly every business rule lands; name the rule when we recognise it.

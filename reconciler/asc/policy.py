@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_RETRY_AFTER",
     "RETRYABLE_STATUSES",
     "RateLimit",
     "RetryPolicy",
@@ -16,8 +17,13 @@ __all__ = [
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-_LIMIT = re.compile(r"user-hour-lim:(\d+)")
-_REMAINING = re.compile(r"user-hour-rem:(\d+)")
+# ASCII digits only, and few of them: `int()` of a 5,000-digit header is an error, not a limit.
+_LIMIT = re.compile(r"user-hour-lim:([0-9]{1,9})(?![0-9])")
+_REMAINING = re.compile(r"user-hour-rem:([0-9]{1,9})(?![0-9])")
+_SECONDS = re.compile(r"[0-9]{1,9}")
+# The longest Retry-After obeyed. Longer (or negative, or unreadable) falls back to back-off:
+# a run never sleeps for more than a few minutes on one answer.
+MAX_RETRY_AFTER = 180.0
 
 
 @dataclass(frozen=True)
@@ -39,17 +45,22 @@ def parse_rate_limit(header: str | None) -> RateLimit | None:
 
 
 def parse_retry_after(header: str | None, now_unix: float) -> float | None:
-    """Seconds to wait from `Retry-After` (delta-seconds or an HTTP date); None if absent/bad."""
+    """Seconds to wait from `Retry-After` (delta-seconds or an HTTP date), at most
+    MAX_RETRY_AFTER; None when absent, unreadable, negative or longer (use back-off then)."""
     if not header:
         return None
     value = header.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now_unix)
+    if _SECONDS.fullmatch(value):
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is not one
+            return None
+        seconds = max(0.0, when.timestamp() - now_unix)
+    return seconds if seconds <= MAX_RETRY_AFTER else None
 
 
 @dataclass(frozen=True)

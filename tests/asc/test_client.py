@@ -35,7 +35,7 @@ def test_get_all_follows_links_next_verbatim_until_absent(
 ) -> None:
     _many_apps(fake, 4)  # 5 apps in all
     client = make_client()
-    pages = list(client.get_all("/v1/apps", query(limit=2)))
+    pages = [document for document, _, _ in client.get_all("/v1/apps", query(limit=2))]
     assert [len(p["data"]) for p in pages] == [2, 2, 1]
     assert str(fake.seen[1].url) == pages[0]["links"]["next"]
     assert str(fake.seen[2].url) == pages[1]["links"]["next"]
@@ -80,7 +80,7 @@ def test_a_next_link_to_another_host_is_refused(make_client: MakeClient) -> None
 def test_a_next_link_that_repeats_is_refused(make_client: MakeClient) -> None:
     def app(request: httpx.Request) -> httpx.Response:
         links = {"self": str(request.url), "next": f"{BASE}/v1/apps?cursor=1"}
-        return httpx.Response(200, json={"data": [], "links": links})
+        return httpx.Response(200, json={"data": [{"type": "apps", "id": "1"}], "links": links})
 
     client = make_client(transport=httpx.MockTransport(app), auth=None)
     with pytest.raises(UnexpectedResponseError, match="loops"):

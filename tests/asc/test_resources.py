@@ -181,6 +181,21 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert parse_retry_after("soon", now) is None and parse_retry_after(None, now) is None
 
 
+@pytest.mark.parametrize(
+    "header", ["\u00b2", "\u0663", "-5", "1.5", "181", "9" * 5000, "Thu, 01 Jan 2026 00:05:00 GMT"]
+)
+def test_retry_after_that_is_absurd_negative_or_unreadable_is_ignored(header: str) -> None:
+    # Non-ASCII digits pass str.isdigit(); more than MAX_RETRY_AFTER (180 s) is not obeyed.
+    now = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    assert parse_retry_after(header, now) is None
+    assert parse_retry_after("180", now) == 180.0
+
+
+def test_c4_a_rate_limit_header_with_huge_or_odd_numbers_is_unreadable_not_a_crash() -> None:
+    assert parse_rate_limit(f"user-hour-lim:{'9' * 5000};user-hour-rem:1;") is None
+    assert parse_rate_limit("user-hour-lim:\u0663\u0665;user-hour-rem:1;") is None
+
+
 def test_the_public_interface_is_pinned() -> None:
     assert sorted(asc.__all__) == sorted(
         [

@@ -113,14 +113,37 @@ def test_a_post_that_never_connected_is_a_transport_error(
     assert client.request_count == 1 and fake.versions == {}
 
 
-def test_a_post_answered_429_is_an_api_error_and_not_re_sent(
+def test_a_post_answered_429_is_sent_again_after_what_apple_asks(
+    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+) -> None:
+    # A 429 is a clear "not done": Apple acted on nothing, so sending it again is safe.
+    fake.faults.append(Fault("POST", "429", retry_after="3"))
+    client = make_client()
+    created = client.post("/v1/appStoreVersions", CREATE)
+    assert created["data"]["attributes"]["versionString"] == "2.0"
+    assert clock.sleeps == [3.0] and _posts(fake) == 2 and len(fake.versions) == 1
+
+
+def test_a_post_that_keeps_getting_429_ends_in_an_api_error_carrying_retry_after(
     make_client: MakeClient, fake: FakeAsc
 ) -> None:
-    fake.faults.append(Fault("POST", "429", retry_after="1"))
+    fake.faults += [Fault("POST", "429", retry_after="2") for _ in range(5)]
     client = make_client()
     with pytest.raises(ApiError) as caught:
         client.post("/v1/appStoreVersions", CREATE)
-    assert caught.value.status == 429 and client.request_count == 1
+    assert caught.value.status == 429 and caught.value.retry_after == 2.0
+    assert _posts(fake) == 5 and fake.versions == {}
+
+
+@pytest.mark.parametrize("header", ["100000", "-5", "1.5", "soon", "9" * 5000])
+def test_an_absurd_or_unreadable_retry_after_falls_back_to_back_off(
+    make_client: MakeClient, fake: FakeAsc, clock: FakeClock, header: str
+) -> None:
+    fake.faults.append(Fault("GET", "429", retry_after=header))
+    policy = RetryPolicy(base_delay=1.0, jitter=0.5, low_budget_max_pause=0.0)
+    client = make_client(retry=policy, random=lambda: 0.5)
+    assert client.get("/v1/apps")["data"]
+    assert clock.sleeps == [0.75]
 
 
 def test_a_patch_is_retried_and_succeeds(make_client: MakeClient, fake: FakeAsc) -> None:
