@@ -1,9 +1,13 @@
 """apply_plan(plan, client) -> ApplyResult: make exactly the plan's writes, one request each.
 
-A create whose answer was lost is never sent again blindly: the applier reads back first,
-waiting for Apple's eventual consistency (FACTS R9), and sends it again only when the version
-is still absent after every read. A failure stays with its app and platform; later changes of
-the same app and platform are skipped. `stop()` is asked between changes (Ctrl-C).
+A create whose answer was lost is settled in seconds, not by waiting (the README says why this
+is safe): it is read back once at once and, if absent, sent again at once. Apple keeps at most
+one version in flight per platform (R1) and never takes a version string twice (R2), so a
+second POST can never make a second version: 201 means the first never landed; a 409 with the
+duplicate (E2) or one-version (E1) code means it did. Its id is then looked up with short reads
+bounded by `ReadBack` (Apple can hide a new version for a while, R9); if it stays hidden, the
+change is done, "created; not yet visible". A failure stays with its app and platform; later
+changes of the same app and platform are skipped. `stop()` is asked between changes (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from reconciler.plan import Action, Change, Plan
 from reconciler.planner import remote_attributes
 from reconciler.reader import to_remote_version
 
-__all__ = ["ReadBack", "apply_plan", "failure_info"]
+__all__ = ["NOT_YET_VISIBLE", "ReadBack", "apply_plan", "failure_info"]
 
-# Apple's code for a versionString already used (FACTS E2), found in any entry.
+# Apple's codes saying a version is already there (FACTS E2, E1), found in any entry.
 DUPLICATE = "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE"
-# A create is sent at most this often, each time only after reading back found nothing.
+ONE_VERSION = "ENTITY_ERROR.RELATIONSHIP.INVALID"
+# A create is sent at most this often, each time only after a read-back found nothing.
 CREATE_ATTEMPTS = 5
+NOT_YET_VISIBLE = "created; not yet visible (App Store Connect confirmed it exists)"
 _API_NAMES = {
     "version": "versionString",
     "release_type": "releaseType",
@@ -48,13 +54,12 @@ _API_NAMES = {
 
 @dataclass(frozen=True)
 class ReadBack:
-    """How long to look for a create whose answer was lost: `attempts` reads, waiting
-    `first_wait` seconds before the second and doubling up to `max_wait` (fastlane waits
-    longer; Apple's lag is usually seconds, and a rerun is always safe)."""
+    """How long to look for a version Apple confirmed but does not list yet (R9): `attempts`
+    reads, waiting `first_wait` seconds before the second and doubling up to `max_wait`."""
 
-    attempts: int = 6
-    first_wait: float = 2.0
-    max_wait: float = 30.0
+    attempts: int = 8
+    first_wait: float = 0.25
+    max_wait: float = 8.0
 
     @classmethod
     def within(cls, seconds: float) -> ReadBack:
@@ -65,10 +70,9 @@ class ReadBack:
             reads += 1
         return cls(attempts=reads)
 
-    def waits(self, extra: int = 0) -> list[float]:
-        """Waits between reads; `extra` more reads on each later try: Apple's lag can be long."""
-        count = self.attempts - 1 + extra
-        return [min(self.first_wait * 2**i, self.max_wait) for i in range(count)]
+    def waits(self) -> list[float]:
+        """The waits between reads."""
+        return [min(self.first_wait * 2**i, self.max_wait) for i in range(self.attempts - 1)]
 
 
 def failure_info(error: AscError) -> FailureInfo:
@@ -131,41 +135,41 @@ class _Writer:
 
     def _create(self, change: Change) -> ChangeResult:
         body = version_create_body(change.app_id, change.platform.api, _api(change.after or {}))
-        lost: AmbiguousWriteError | None = None
+        lost: AscError | None = None  # why the last answer told us nothing
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
-                created = self._post(body)
+                created_id = _created_id(self.client.post("/v1/appStoreVersions", body))
             except AmbiguousWriteError as error:
-                lost = error  # Apple may have made it: look before sending again (R9)
+                lost = error
             except ApiError as error:
-                # A duplicate (E2, in any entry) after a lost answer means our create landed.
-                if not (error.has_code(DUPLICATE) and (lost or attempt == 1)):
+                if not _says_it_exists(error):
                     raise
-                found = self._find(change, waits=self.read_back.waits())
-                if found:
-                    note = "an earlier try landed (read back)" if lost else "it already existed"
-                    return ChangeResult(change, Status.DONE, found, note)
-                raise
+                return self._exists(change, error, earlier_lost=lost is not None)
             else:
-                note = f"sent {attempt} times: earlier answers were lost" if attempt > 1 else ""
-                return ChangeResult(change, Status.DONE, str(created["data"]["id"]), note)
-            found = self._find(change, waits=self.read_back.waits(extra=attempt - 1))
+                if created_id is not None:
+                    note = f"sent {attempt} times: earlier answers were lost" if attempt > 1 else ""
+                    return ChangeResult(change, Status.DONE, created_id, note)
+                lost = AmbiguousWriteError(
+                    "POST", "/v1/appStoreVersions", "no data.id in the answer"
+                )
+            # The answer was lost: one read at once; if absent, send again at once (R1, R2).
+            found = self._find(change, waits=[])
             if found:
                 return ChangeResult(change, Status.DONE, found, "confirmed by reading back")
         assert lost is not None
         raise lost
 
-    def _post(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a create. The client never retries a POST; a 429 is a clear "not done",
-        so it alone is sent again here, after the read-back waits."""
-        for wait in [*self.read_back.waits(), None]:
-            try:
-                return self.client.post("/v1/appStoreVersions", body)
-            except ApiError as error:
-                if error.status != 429 or wait is None:
-                    raise
-                self.sleep(wait)
-        raise AssertionError("unreachable")
+    def _exists(self, change: Change, error: ApiError, *, earlier_lost: bool) -> ChangeResult:
+        """Apple says the version (or one in flight) is there. After a lost answer that is our
+        first try: find its id, or report it done but hidden. On a first try it is ours only
+        if it can be found (an earlier run made it); otherwise the refusal stands."""
+        found = self._find(change, waits=self.read_back.waits())
+        if found:
+            note = "an earlier try landed (read back)" if earlier_lost else "it already existed"
+            return ChangeResult(change, Status.DONE, found, note)
+        if earlier_lost:
+            return ChangeResult(change, Status.DONE, None, NOT_YET_VISIBLE)
+        raise error
 
     def _find(self, change: Change, waits: list[float]) -> str | None:
         """The id of the app's version with this exact versionString on this platform."""
@@ -202,7 +206,7 @@ class _Writer:
 
     def _holds(self, path: str, wanted: Mapping[str, Any]) -> bool:
         """Whether the version now has every wanted attribute (after an unanswered PATCH)."""
-        version = to_remote_version(parse_app_store_version(self.client.get(path)["data"]))
+        version = to_remote_version(parse_app_store_version(self.client.get(path).get("data")))
         now = remote_attributes(version)
         return all(now[k] == v for k, v in wanted.items())
 
@@ -210,6 +214,21 @@ class _Writer:
         assert change.version_id is not None
         self.client.delete(f"/v1/appStoreVersions/{change.version_id}")
         return ChangeResult(change, Status.DONE, change.version_id)
+
+
+def _says_it_exists(error: ApiError) -> bool:
+    """A 409 meaning a version with this string (E2), or one in flight (E1), exists. The plan
+    makes a create only where no version is editable or in flight, so after a lost answer
+    either means that our first try landed."""
+    return error.status == 409 and (error.has_code(DUPLICATE) or error.has_code(ONE_VERSION))
+
+
+def _created_id(document: Mapping[str, Any]) -> str | None:
+    """The new version's id from a create's answer; None when the answer carries none (it is
+    then treated as lost: read back, never assumed)."""
+    data = document.get("data")
+    rid = data.get("id") if isinstance(data, Mapping) else None
+    return rid if isinstance(rid, str) and rid else None
 
 
 def _api(attributes: Mapping[str, Any]) -> dict[str, Any]:

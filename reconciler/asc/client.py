@@ -9,8 +9,8 @@ Failure outcomes, per method (the applier relies on these):
                   any try may have reached Apple without a clear answer (timeout after
                   connecting, dropped connection, 5xx), else TransportError (nothing was sent)
                   or ApiError 429. A DELETE answered 404 after such a try counts as done.
-    POST          retried only on 429 (a clear "not done"). Connection never made ->
-                  TransportError (safe to send again); sent but no clear answer (timeout,
+    POST          retried only where nothing was done: a 429, or a connection never made
+                  (exhausted -> TransportError); sent but no clear answer (timeout,
                   dropped connection, 5xx, 3xx) -> AmbiguousWriteError (read back first,
                   FACTS R9); any other 4xx -> ApiError.
     3xx           never followed (it would carry the token elsewhere) and never a success:
@@ -168,7 +168,7 @@ class AscClient:
         return data, list(included.values())
 
     def post(self, path: str, body: Mapping[str, Any]) -> JsonDict:
-        """POST (create); retried only on 429. See the module docstring for outcomes."""
+        """POST (create); retried only when nothing was done. See the module docstring."""
         return _document(self._send("POST", path, json=body))
 
     def patch(self, path: str, body: Mapping[str, Any]) -> JsonDict:
@@ -233,10 +233,8 @@ class AscClient:
         except httpx.TransportError as exc:
             reason, sent = _describe(exc), not isinstance(exc, _NOT_SENT)
             log.info("%s %s -> %s", method, shown, reason)
-            if method == "POST":
-                if sent:
-                    raise AmbiguousWriteError(method, shown, reason) from None
-                raise TransportError(method, shown, reason) from None
+            if method == "POST" and sent:
+                raise AmbiguousWriteError(method, shown, reason) from None
             return _Failure(reason, None, sent and method != "GET")
         status = response.status_code
         if status < 300:

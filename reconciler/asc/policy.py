@@ -74,11 +74,14 @@ class RetryPolicy:
     hourly budget, each request is preceded by a pause growing to `low_budget_max_pause` at 0.
     """
 
-    max_attempts: int = 5
-    base_delay: float = 1.0
+    # Apple's 500s and burst 429s pass within a second: retry soon, then back off (waits of
+    # 0.25, 0.5, 1, 2, 4 s before jitter, under 8 s in all). The hourly budget is paced apart
+    # (low_budget_pause), a real limit says Retry-After, and a longer outage needs a rerun.
+    max_attempts: int = 6
+    base_delay: float = 0.25
     max_delay: float = 60.0
     max_total: float = 300.0
-    jitter: float = 0.25
+    jitter: float = 0.5
     low_budget_fraction: float = 0.05
     low_budget_max_pause: float = 10.0
 

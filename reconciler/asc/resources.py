@@ -90,8 +90,9 @@ class AppStoreVersion:
         return _instant(self.earliest_release_date)
 
 
-def parse_app(resource: Mapping[str, Any]) -> App:
-    """An App from a JSON:API resource object (an element of `data` or `included`)."""
+def parse_app(resource: object) -> App:
+    """An App from a JSON:API resource object (an element of `data` or `included`); anything
+    else is an UnexpectedResponseError."""
     rid, attrs, rels = _parts(resource, "apps")
     return App(
         id=rid,
@@ -104,7 +105,7 @@ def parse_app(resource: Mapping[str, Any]) -> App:
     )
 
 
-def parse_app_store_version(resource: Mapping[str, Any]) -> AppStoreVersion:
+def parse_app_store_version(resource: object) -> AppStoreVersion:
     """An AppStoreVersion from a JSON:API resource object."""
     rid, attrs, rels = _parts(resource, "appStoreVersions")
     downloadable = attrs.get("downloadable")
@@ -183,9 +184,7 @@ def _wire(value: object) -> object:
     return value
 
 
-def _parts(
-    resource: Mapping[str, Any], type_: str
-) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:
+def _parts(resource: object, type_: str) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:
     if not isinstance(resource, Mapping) or resource.get("type") != type_:
         found = resource.get("type") if isinstance(resource, Mapping) else type(resource).__name__
         raise UnexpectedResponseError(

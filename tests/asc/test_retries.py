@@ -103,14 +103,21 @@ def test_a_post_that_timed_out_may_have_landed(make_client: MakeClient, fake: Fa
     assert [v["versionString"] for v in fake.versions.values()] == ["2.0"]  # why we re-read
 
 
-def test_a_post_that_never_connected_is_a_transport_error(
+def test_a_post_that_never_connected_is_sent_again(make_client: MakeClient, fake: FakeAsc) -> None:
+    fake.faults.append(Fault("POST", "connect"))
+    client = make_client()
+    client.post("/v1/appStoreVersions", CREATE)
+    assert client.request_count == 2 and len(fake.versions) == 1
+
+
+def test_a_post_that_never_connects_is_a_transport_error(
     make_client: MakeClient, fake: FakeAsc
 ) -> None:
-    fake.faults.append(Fault("POST", "connect"))
+    fake.faults += [Fault("POST", "connect") for _ in range(5)]
     client = make_client()
     with pytest.raises(TransportError):
         client.post("/v1/appStoreVersions", CREATE)
-    assert client.request_count == 1 and fake.versions == {}
+    assert client.request_count == 5 and fake.versions == {}
 
 
 def test_a_post_answered_429_is_sent_again_after_what_apple_asks(
