@@ -13,7 +13,7 @@ from reconciler.outcome import ApplyResult, Status
 from reconciler.plan import Action, Plan
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
-from reconciler.sandbox import SandboxApp, SandboxState
+from reconciler.sandbox import SandboxApp, SandboxServer, SandboxState
 from reconciler.state import RemoteState
 
 WRITES = {"POST", "PATCH", "DELETE"}
@@ -139,6 +139,24 @@ def test_the_issues_fault_mix_converges_in_seconds_of_waiting_with_no_duplicate(
     # create; before this policy, each lost create cost up to a minute of read-backs.
     assert max(waits.seconds) <= 1.0
     assert sum(waits.seconds) <= most_seconds
+
+
+def test_the_issues_fault_mix_over_loopback_http_converges_the_same_way() -> None:
+    # The same mix through a real socket (SandboxServer on 127.0.0.1): the answers, the lost
+    # creates and the retries cross HTTP; waits are still recorded, not slept.
+    state, manifest = _account(5)
+    app = SandboxApp(state, faults=ISSUE_MIX)
+    plan = make_plan(manifest, _read_without_auth(state, manifest))
+    waits = Waits()
+    with SandboxServer(app, port=0) as server:
+        server.start()
+        with AscClient(server.url, sleep=waits) as client:
+            result = apply_plan(plan, client, sleep=waits)
+            requests = client.request_count
+    assert result.count(Status.DONE) == 5 and not result.failed
+    _one_version_each(state)
+    assert requests == len(app.request_log) <= 25
+    assert sum(waits.seconds) <= 3
 
 
 def test_a_lost_create_is_read_once_then_sent_again_and_the_409_confirms_it() -> None:

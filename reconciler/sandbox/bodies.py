@@ -106,6 +106,8 @@ def _parse(
         document = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise errors.entity_unprocessable(f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise errors.entity_unprocessable("The request body is nested too deeply.") from None
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):
         raise errors.entity_unprocessable("The request body must be an object with 'data'.", "")

@@ -172,6 +172,12 @@ def not_found_resource(kind: str, resource_id: str) -> ApiProblem:
     )
 
 
+def bad_request(detail: str) -> ApiProblem:
+    """A request the server cannot read at all (bad Content-Length, a body too large).
+    Modelled: no such answer from Apple has been captured."""
+    return _one(400, "BAD_REQUEST", "The request could not be read", detail)
+
+
 def parameter_invalid(parameter: str, detail: str) -> ApiProblem:
     return _one(
         400,

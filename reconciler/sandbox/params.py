@@ -104,6 +104,6 @@ def decode_cursor(text: str) -> int | None:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         offset = json.loads(raw)["offset"]
         value = int(offset)
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         return None
     return value if value >= 0 else None
