@@ -3,15 +3,13 @@
 The only module that prints or reads os.environ. Heavy libraries are imported inside the
 command that needs them, so `--help` and `--version` stay fast.
 Exit codes: 0 success, 1 expected error, 2 changes pending (plan --detailed-exitcode),
-3 unexpected error (traceback with --debug), 130 interrupted.
+3 unexpected error (traceback with --debug), 130 interrupted (143: apply got SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -23,6 +21,8 @@ from reconciler import __version__
 if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow --help
     from reconciler.commands.plan import Output
     from reconciler.commands.session import Connection
+
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 __all__ = ["main"]
 
@@ -54,6 +54,21 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     schema.add_argument("--out", type=Path, help="write the schema to this file")
 
+    _add_plan(commands, requests)
+    _add_apply(commands, requests)
+
+    show = commands.add_parser("show", parents=[common], help="render a saved plan file")
+    show.add_argument(
+        "plan_file", type=Path, metavar="PLANFILE", help="a plan saved by `plan --out`"
+    )
+    _add_format(show, ["text", "markdown", "json"])
+
+    by_name = dict(commands.choices)
+    by_name.update(_add_sandbox(commands, common))
+    return parser, by_name
+
+
+def _add_plan(commands: _Commands, requests: argparse.ArgumentParser) -> None:
     plan = commands.add_parser(
         "plan", parents=[requests], help="show what apply would change in App Store Connect"
     )
@@ -74,6 +89,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     )
     _add_sandbox_flag(plan)
 
+
+def _add_apply(commands: _Commands, requests: argparse.ArgumentParser) -> None:
     apply = commands.add_parser(
         "apply", parents=[requests], help="make the planned changes (a saved plan, or manifests)"
     )
@@ -97,16 +114,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         "it again (default 60; App Store Connect can be slow to list a new version)",
     )
     _add_sandbox_flag(apply)
-
-    show = commands.add_parser("show", parents=[common], help="render a saved plan file")
-    show.add_argument(
-        "plan_file", type=Path, metavar="PLANFILE", help="a plan saved by `plan --out`"
-    )
-    _add_format(show, ["text", "markdown", "json"])
-
-    by_name = dict(commands.choices)
-    by_name.update(_add_sandbox(commands, common))
-    return parser, by_name
 
 
 def _bounded(
@@ -149,8 +156,7 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_sandbox(
-    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
-    common: argparse.ArgumentParser,
+    commands: _Commands, common: argparse.ArgumentParser
 ) -> dict[str, argparse.ArgumentParser]:
     sandbox = commands.add_parser(
         "sandbox", parents=[common], help="run or manage the built-in App Store Connect simulator"
@@ -232,6 +238,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace) -> int:
     from reconciler.commands.apply import ApplyOptions, apply
+    from reconciler.commands.interrupt import Interrupt
 
     options = ApplyOptions(
         paths=args.paths or [Path("releases.yaml")],
@@ -240,44 +247,10 @@ def _apply(args: argparse.Namespace) -> int:
         progress=sys.stdout.isatty(),
         read_back_seconds=args.read_back_seconds,
     )
-    interrupt = _Interrupt()
-    handled = (signal.SIGINT, signal.SIGTERM)  # SIGTERM: a cancelled CI job
-    previous = {signum: signal.signal(signum, interrupt) for signum in handled}
-    try:
+    interrupt = Interrupt(sys.stderr)
+    with interrupt.installed():
         code = apply(options, _connection(args), _output(args), stop=interrupt.requested)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     return interrupt.exit_code(code)
-
-
-class _Interrupt:
-    """The first Ctrl-C or SIGTERM asks apply to stop after the request in flight; a second
-    one stops it now (apply still reports what is known)."""
-
-    def __init__(self) -> None:
-        self._first: int | None = None
-        self._count = 0
-
-    def __call__(self, signum: int, frame: object) -> None:
-        self._count += 1
-        if self._count > 1:
-            raise KeyboardInterrupt
-        self._first = signum
-        why = "\n" if signum == signal.SIGINT else "\nTerminated. "
-        print(
-            f"{why}Stopping after the request in flight (Ctrl-C again to stop now)...",
-            file=sys.stderr,
-        )
-
-    def requested(self) -> bool:
-        return self._count > 0
-
-    def exit_code(self, code: int) -> int:
-        """130 after Ctrl-C, 143 (128 + SIGTERM) when terminated, as the shell reports them."""
-        if code == EXIT_INTERRUPTED and self._first == signal.SIGTERM:
-            return 128 + signal.SIGTERM
-        return code
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -344,35 +317,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def _start_logging(verbose: bool, debug: bool) -> Callable[[], None]:
-    """Log to stderr (-v: our request lines; --debug: everything), with the passwords of
-    URLs hidden; returns what undoes it."""
+def _logging(verbose: bool, debug: bool) -> Callable[[], None]:
+    """Start logging for -v or --debug; returns what stops it."""
     if not (verbose or debug):
         return lambda: None
-    from reconciler.commands.session import hide_userinfo
+    from reconciler.commands.logs import start_logging
 
-    class _HideUserinfo(logging.Filter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            record.msg, record.args = hide_userinfo(record.getMessage()), None
-            return True
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.addFilter(_HideUserinfo())
-    root = logging.getLogger()
-    levels = {name: logging.getLogger(name).level for name in ("", "httpx", "httpcore")}
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.INFO)
-    if not debug:  # httpx's own INFO lines repeat ours; keep them for --debug
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-
-    def undo() -> None:
-        root.removeHandler(handler)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
-
-    return undo
+    return start_logging(sys.stderr, debug=debug)
 
 
 def _quiet_stdout() -> None:
@@ -396,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse: 0 for --help/--version, 2 for a usage error
         return EXIT_ERROR if exit_.code == 2 else int(exit_.code or 0)
     debug = bool(getattr(args, "debug", False))
-    stop_logging = _start_logging(bool(getattr(args, "verbose", False)), debug)
+    stop_logging = _logging(bool(getattr(args, "verbose", False)), debug)
     try:
         return _handled(args, debug)
     finally:
