@@ -3,15 +3,13 @@
 The only module that prints or reads os.environ. Heavy libraries are imported inside the
 command that needs them, so `--help` and `--version` stay fast.
 Exit codes: 0 success, 1 expected error, 2 changes pending (plan --detailed-exitcode),
-3 unexpected error (traceback with --debug), 130 interrupted.
+3 unexpected error (traceback with --debug), 130 interrupted (143: apply got SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,12 +22,15 @@ if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow
     from reconciler.commands.plan import Output
     from reconciler.commands.session import Connection
 
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser, and each command's own parser by name ("plan", "sandbox serve")."""
     parser = argparse.ArgumentParser(
         prog="reconciler",
         description="Release configuration as code for App Store Connect.",
@@ -37,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    common.add_argument("-v", "--verbose", action="store_true", help="log each API request")
+    # Only for the commands that talk to App Store Connect.
+    requests = argparse.ArgumentParser(add_help=False, parents=[common])
+    requests.add_argument("-v", "--verbose", action="store_true", help="log each API request")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     validate = commands.add_parser(
@@ -51,8 +54,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", type=Path, help="write the schema to this file")
 
+    _add_plan(commands, requests)
+    _add_apply(commands, requests)
+
+    show = commands.add_parser("show", parents=[common], help="render a saved plan file")
+    show.add_argument(
+        "plan_file", type=Path, metavar="PLANFILE", help="a plan saved by `plan --out`"
+    )
+    _add_format(show, ["text", "markdown", "json"])
+
+    by_name = dict(commands.choices)
+    by_name.update(_add_sandbox(commands, common))
+    return parser, by_name
+
+
+def _add_plan(commands: _Commands, requests: argparse.ArgumentParser) -> None:
     plan = commands.add_parser(
-        "plan", parents=[common], help="show what apply would change in App Store Connect"
+        "plan", parents=[requests], help="show what apply would change in App Store Connect"
     )
     _add_paths(plan)
     _add_format(plan, ["text", "markdown", "json"])
@@ -71,15 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_sandbox_flag(plan)
 
+
+def _add_apply(commands: _Commands, requests: argparse.ArgumentParser) -> None:
     apply = commands.add_parser(
-        "apply", parents=[common], help="make the planned changes (a saved plan, or manifests)"
+        "apply", parents=[requests], help="make the planned changes (a saved plan, or manifests)"
     )
     apply.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PLANFILE | PATH",
-        help="a plan saved by `plan --out` (*.json), or manifests (default: releases.yaml)",
+        help="a plan saved by `plan --out` (alone), or manifests (default: releases.yaml)",
     )
     _add_format(apply, ["text", "json"])
     apply.add_argument(
@@ -90,17 +110,10 @@ def _parser() -> argparse.ArgumentParser:
         type=_bounded(float, 0, 3600),
         default=60.0,
         metavar="S",
-        help="how long to wait for a create whose answer was lost to show up before sending "
-        "it again (default 60; App Store Connect can be slow to list a new version)",
+        help="how long to look for a create App Store Connect confirmed but does not list yet "
+        "(default 60); a lost create is never waited for: it is read once and sent again",
     )
     _add_sandbox_flag(apply)
-
-    show = commands.add_parser("show", parents=[common], help="render a saved plan file")
-    show.add_argument("plan_file", type=Path, metavar="PLANFILE")
-    _add_format(show, ["text", "markdown", "json"])
-
-    _add_sandbox(commands, common)
-    return parser
 
 
 def _bounded(
@@ -142,30 +155,47 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_sandbox(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def _add_sandbox(
+    commands: _Commands, common: argparse.ArgumentParser
+) -> dict[str, argparse.ArgumentParser]:
     sandbox = commands.add_parser(
         "sandbox", parents=[common], help="run or manage the built-in App Store Connect simulator"
     )
     actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", parents=[common], help="serve the simulator on 127.0.0.1")
-    serve.add_argument("--port", type=_bounded(int, 0, 65535), default=8787)
     serve.add_argument(
-        "--state", type=Path, help="state file (default .reconciler/sandbox-state.json)"
+        "--port",
+        type=_bounded(int, 0, 65535),
+        default=8787,
+        help="port on 127.0.0.1 (default 8787; 0 picks a free one)",
     )
-    serve.add_argument("--latency-ms", type=_bounded(int, 0, 600_000), default=0)
+    serve.add_argument(
+        "--state",
+        type=Path,
+        help="keep the account in this file (default: the demo account, in memory only)",
+    )
+    serve.add_argument(
+        "--latency-ms",
+        type=_bounded(int, 0, 600_000),
+        default=0,
+        metavar="MS",
+        help="delay each answer by this many milliseconds (default 0)",
+    )
     serve.add_argument("--faults", help="fault spec, e.g. error500=4,invisible=2,seed=1")
     serve.add_argument("--public-key", type=Path, help="PEM public key: verify bearer JWTs")
+    state_help = "state file (default .reconciler/sandbox-state.json, as --sandbox uses)"
     reset = actions.add_parser("reset", parents=[common], help="start the sandbox state over")
-    reset.add_argument("--state", type=Path)
+    reset.add_argument("--state", type=Path, help=state_help)
     advance = actions.add_parser(
         "advance",
         parents=[common],
         help="move a version through review: submit, review, approve, reject, release",
     )
-    advance.add_argument("--state", type=Path)
-    advance.add_argument("bundle_id")
+    advance.add_argument("--state", type=Path, help=state_help)
+    advance.add_argument("bundle_id", help="the app's bundle id, e.g. com.example.weather")
     advance.add_argument("platform", help="ios, macos, tvos or visionos")
     advance.add_argument("action", choices=["submit", "review", "approve", "reject", "release"])
+    return {f"sandbox {name}": action for name, action in actions.choices.items()}
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -208,6 +238,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace) -> int:
     from reconciler.commands.apply import ApplyOptions, apply
+    from reconciler.commands.interrupt import Interrupt
 
     options = ApplyOptions(
         paths=args.paths or [Path("releases.yaml")],
@@ -216,30 +247,10 @@ def _apply(args: argparse.Namespace) -> int:
         progress=sys.stdout.isatty(),
         read_back_seconds=args.read_back_seconds,
     )
-    interrupt = _Interrupt()
-    previous = signal.signal(signal.SIGINT, interrupt)
-    try:
-        return apply(options, _connection(args), _output(args), stop=interrupt.requested)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class _Interrupt:
-    """The first Ctrl-C asks apply to stop after the request in flight; a second one stops now."""
-
-    def __init__(self) -> None:
-        self._count = 0
-
-    def __call__(self, signum: int, frame: object) -> None:
-        self._count += 1
-        if self._count > 1:
-            raise KeyboardInterrupt
-        print(
-            "\nStopping after the request in flight (Ctrl-C again to stop now)...", file=sys.stderr
-        )
-
-    def requested(self) -> bool:
-        return self._count > 0
+    interrupt = Interrupt(sys.stderr)
+    with interrupt.installed():
+        code = apply(options, _connection(args), _output(args), stop=interrupt.requested)
+    return interrupt.exit_code(code)
 
 
 def _connection(args: argparse.Namespace) -> Connection:
@@ -256,25 +267,35 @@ def _output(args: argparse.Namespace) -> Output:
         out=sys.stdout,
         err=sys.stderr,
         format=args.format,
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        color=_color(),
         github=os.environ.get("GITHUB_ACTIONS") == "true",
         step_summary=Path(summary) if summary else None,
+    )
+
+
+def _color() -> bool:
+    """Colour on a terminal that can show it, unless NO_COLOR is set to something
+    (no-color.org: an empty NO_COLOR does not count)."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
     )
 
 
 def _dispatch_sandbox(args: argparse.Namespace) -> int:
     from reconciler.commands import sandbox
 
-    state = args.state or sandbox.default_state_path(Path.cwd())
-    if args.sandbox_command == "serve":
+    if args.sandbox_command == "serve":  # without --state: in memory, as the README says
         return sandbox.serve(
             port=args.port,
-            state_path=state,
+            state_path=args.state,
             latency_ms=args.latency_ms,
             faults=args.faults,
             public_key_path=args.public_key,
             out=sys.stdout,
         )
+    state = args.state or sandbox.default_state_path(Path.cwd())
     if args.sandbox_command == "reset":
         return sandbox.reset(state_path=state, out=sys.stdout)
     return sandbox.advance(
@@ -286,21 +307,56 @@ def _dispatch_sandbox(args: argparse.Namespace) -> int:
     )
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an unknown option is reported with the usage of its own command."""
+    parser, by_name = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        name = " ".join(n for n in (args.command, getattr(args, "sandbox_command", None)) if n)
+        by_name.get(name, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _logging(verbose: bool, debug: bool) -> Callable[[], None]:
+    """Start logging for -v or --debug; returns what stops it."""
+    if not (verbose or debug):
+        return lambda: None
+    from reconciler.commands.logs import start_logging
+
+    return start_logging(sys.stderr, debug=debug)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe on stdout: point it at /dev/null, so that Python's flush at exit
+    neither fails nor prints a traceback."""
+    try:
+        sys.stdout.flush()
+        return
+    except BrokenPipeError:
+        pass
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
     except SystemExit as exit_:  # argparse: 0 for --help/--version, 2 for a usage error
         return EXIT_ERROR if exit_.code == 2 else int(exit_.code or 0)
     debug = bool(getattr(args, "debug", False))
-    if getattr(args, "verbose", False) or debug:
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.INFO,
-            format="%(message)s",
-            stream=sys.stderr,
-        )
-        if not debug:  # httpx's own INFO lines repeat ours; keep them for --debug
-            for name in ("httpx", "httpcore"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+    stop_logging = _logging(bool(getattr(args, "verbose", False)), debug)
+    try:
+        return _handled(args, debug)
+    finally:
+        stop_logging()
+        _quiet_stdout()
+
+
+def _handled(args: argparse.Namespace, debug: bool) -> int:
+    """The command's exit code; the one place that turns errors into messages and codes."""
     from reconciler.errors import ReconcilerError
 
     try:
@@ -313,6 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `reconciler show plan.json | head`: the reader has gone
+        _quiet_stdout()
+        print("error: standard output was closed before the output was written", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:  # the one place that turns a bug into a message
         if debug:
             traceback.print_exc()

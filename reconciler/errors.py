@@ -82,7 +82,8 @@ class CredentialsError(ReconcilerError):
 
 
 class PlanFileError(ReconcilerError):
-    """A saved plan file cannot be read or is of an unknown format."""
+    """A saved plan file cannot be used: unreadable, damaged, of an unknown format, or made
+    from another desired state than the manifests it records give now."""
 
 
 class StalePlanError(ReconcilerError):

@@ -1,45 +1,80 @@
-"""Saved plans (`plan --out`): the desired state, the remote objects read with a fingerprint
-of each, and the plan. Pure: text in, values out.
+"""Saved plans (`plan --out`): the manifests read and a digest of the desired state they give,
+the remote objects read with a fingerprint of each, and the plan. Pure: text in, values out.
 
 The file is canonical JSON (sorted keys) with no timestamps, so the same plan of the same state
 gives the same bytes, and `apply` can tell exactly which object moved since the plan.
+The checksums inside catch accidental damage only: anyone can recompute them. What makes a
+saved plan safe to apply is that apply reads the recorded manifests again and refuses when
+they give another desired state (`manifest_differences`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import PlanFileError
-from reconciler.manifest import Manifest, Platform
+from reconciler.manifest import AppEntry, Manifest, Platform
 from reconciler.plan import Plan
-from reconciler.state import RemoteApp, RemoteState, RemoteVersion
+from reconciler.state import RemoteApp, RemoteState, RemoteVersion, digest
 
-__all__ = ["PLAN_FILE_FORMAT", "SavedPlan", "moved_objects", "read_saved_plan", "saved_plan_text"]
+__all__ = [
+    "PLAN_FILE_FORMAT",
+    "SavedPlan",
+    "desired_digest",
+    "json_value",
+    "manifest_differences",
+    "moved_objects",
+    "printable",
+    "read_saved_plan",
+    "saved_plan_text",
+]
 
-PLAN_FILE_FORMAT = "1"
+PLAN_FILE_FORMAT = "2"
+# Anything a hand-edited file can make pydantic or a model validator raise.
+_DAMAGE = (ValidationError, ValueError, TypeError, LookupError, AttributeError, RecursionError)
+ManifestPath = Annotated[str, Field(min_length=1, pattern=r"^[^\x00]+$")]
 
 
 class SavedPlan(BaseModel):
-    """Everything `apply PLANFILE` needs, with no manifest and no earlier request."""
+    """Everything `apply PLANFILE` needs, with no earlier request.
+
+    `manifests` are the paths given to `plan`, as given (relative ones are relative to the
+    folder plan ran in); `desired_digest` is `desired_digest(desired)`.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format_version: Literal["1"] = "1"
+    format_version: Literal["2"] = "2"
     reconciler_version: str
+    manifests: tuple[ManifestPath, ...] = Field(min_length=1)
+    desired_digest: str
     desired: Manifest
     remote: RemoteState
     fingerprints: dict[str, str]
     plan: Plan
 
 
+def desired_digest(manifest: Manifest) -> str:
+    """A digest of the desired state alone: where each app was declared does not count."""
+    return digest(manifest.model_dump(mode="json")["apps"])
+
+
 def saved_plan_text(
-    *, desired: Manifest, remote: RemoteState, plan: Plan, reconciler_version: str
+    *,
+    manifests: Sequence[str],
+    desired: Manifest,
+    remote: RemoteState,
+    plan: Plan,
+    reconciler_version: str,
 ) -> str:
     saved = SavedPlan(
         reconciler_version=reconciler_version,
+        manifests=tuple(manifests),
+        desired_digest=desired_digest(desired),
         desired=desired,
         remote=remote,
         fingerprints=remote.fingerprints(),
@@ -49,34 +84,81 @@ def saved_plan_text(
 
 
 def read_saved_plan(text: str, name: str) -> SavedPlan:
-    """Parse and check a saved plan; a hand-edited or foreign file is refused."""
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanFileError(f"{name}: not a plan file (invalid JSON: {error.msg})") from None
-    except RecursionError:
-        raise PlanFileError(f"{name}: not a plan file (nested too deeply)") from None
-    if not isinstance(data, dict) or "format_version" not in data:
-        raise PlanFileError(f"{name}: not a plan file saved by `reconciler plan --out`")
-    if data["format_version"] != PLAN_FILE_FORMAT:
-        raise PlanFileError(
-            f"{name}: plan file format {data['format_version']!r} is not one this reconciler "
-            f"reads ({PLAN_FILE_FORMAT}); make the plan again with this version"
-        )
-    stored_checksum = (
-        data.get("plan", {}).get("checksum") if isinstance(data.get("plan"), dict) else None
-    )
+    """Parse and check a saved plan; a hand-edited, damaged or foreign file is refused."""
+    data = _json_object(text, name)
+    plan = data.get("plan")
+    stored_checksum = plan.get("checksum") if isinstance(plan, dict) else None
     try:
         saved = SavedPlan.model_validate(data)
+        intact = (
+            saved.plan.checksum == stored_checksum
+            and saved.fingerprints == saved.remote.fingerprints()
+            and saved.desired_digest == desired_digest(saved.desired)
+        )
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = printable(".".join(str(p) for p in first["loc"]))[:120]
         raise PlanFileError(f"{name}: damaged plan file ({where}: {first['msg']})") from None
-    if saved.plan.checksum != stored_checksum or saved.fingerprints != saved.remote.fingerprints():
+    except _DAMAGE as error:
+        raise PlanFileError(f"{name}: damaged plan file ({type(error).__name__})") from None
+    if not intact:
         raise PlanFileError(
             f"{name}: the plan file was changed after it was saved; make the plan again"
         )
     return saved
+
+
+def _json_object(text: str, name: str) -> dict[str, Any]:
+    """The file's JSON object, of the format this reconciler reads."""
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanFileError(f"{name}: not a plan file (invalid JSON: {error.msg})") from None
+    except ValueError:  # an integer over Python's 4300-digit limit
+        raise PlanFileError(f"{name}: damaged plan file (a number too long to read)") from None
+    except RecursionError:
+        raise PlanFileError(f"{name}: not a plan file (nested too deeply)") from None
+    if not isinstance(data, dict) or "format_version" not in data:
+        raise PlanFileError(f"{name}: not a plan file saved by `reconciler plan --out`")
+    if "plan" not in data and "changes" in data and "summary" in data:
+        raise PlanFileError(
+            f"{name}: this is the JSON report of `plan --format json`, not a saved plan: "
+            "save plans for apply with `reconciler plan --out PLANFILE`"
+        )
+    version = data["format_version"]
+    if version == "1":
+        raise PlanFileError(
+            f'{name}: plan file format "1" was saved by an older reconciler and does not record '
+            "the manifests it was made from; make the plan again with `reconciler plan --out`"
+        )
+    if version != PLAN_FILE_FORMAT:
+        raise PlanFileError(
+            f"{name}: plan file format {json_value(version)} is not one this reconciler reads "
+            f'("{PLAN_FILE_FORMAT}"); make the plan again with this version'
+        )
+    return data
+
+
+def manifest_differences(planned: Manifest, now: Manifest) -> list[str]:
+    """Each app whose desired state differs between the plan's manifest and `now`, in words."""
+    differences: list[str] = []
+    for bundle_id in sorted(set(planned.apps) | set(now.apps)):
+        old, new = planned.apps.get(bundle_id), now.apps.get(bundle_id)
+        name = printable(bundle_id)
+        if old is None:
+            differences.append(f"{name}: not in the plan's manifest")
+        elif new is None:
+            differences.append(f"{name}: in the plan's manifest, no longer in the manifest")
+        elif old != new:
+            keys = _changed_keys(old, new)
+            verb = "differs" if len(keys) == 1 else "differ"
+            differences.append(f"{name}: {', '.join(keys)} {verb}")
+    return differences
+
+
+def _changed_keys(old: AppEntry, new: AppEntry) -> list[str]:
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return [key for key in before if before[key] != after.get(key)] or ["values"]
 
 
 def moved_objects(before: RemoteState, after: RemoteState) -> list[str]:
@@ -85,10 +167,12 @@ def moved_objects(before: RemoteState, after: RemoteState) -> list[str]:
     for bundle_id in sorted(set(before.apps) | set(after.apps)):
         old, new = before.apps.get(bundle_id), after.apps.get(bundle_id)
         if old is None or new is None:
-            moved.append(f"{bundle_id}: app {'appeared' if old is None else 'is gone'}")
+            state = "appeared" if old is None else "is gone"
+            moved.append(f"{printable(bundle_id)}: app {state}")
             continue
         if old.id != new.id:
-            moved.append(f"{bundle_id}: app id {old.id} -> {new.id}")
+            ids = f"{json_value(old.id)} -> {json_value(new.id)}"
+            moved.append(f"{printable(bundle_id)}: app id {ids}")
         moved.extend(_moved_versions(bundle_id, old, new))
     return moved
 
@@ -100,14 +184,15 @@ def _moved_versions(bundle_id: str, old: RemoteApp, new: RemoteApp) -> list[str]
     for version_id in sorted(set(olds) | set(news)):
         was, now = olds.get(version_id), news.get(version_id)
         if was is None and now is not None:
-            moved.append(f"{_name(bundle_id, now)}: new version appeared ({now.state})")
+            moved.append(f"{_name(bundle_id, now)}: new version appeared ({printable(now.state)})")
         elif now is None and was is not None:
             moved.append(f"{_name(bundle_id, was)}: version is gone")
         elif was is not None and now is not None:
             for field, value in was.model_dump().items():
                 if getattr(now, field) != value:
                     moved.append(
-                        f"{_name(bundle_id, was)}: {field} {value!r} -> {getattr(now, field)!r}"
+                        f"{_name(bundle_id, was)}: {field} "
+                        f"{json_value(value)} -> {json_value(getattr(now, field))}"
                     )
     return moved
 
@@ -117,4 +202,17 @@ def _name(bundle_id: str, version: RemoteVersion) -> str:
         platform = Platform.from_api(version.platform).value
     except KeyError:
         platform = version.platform
-    return f"{bundle_id} {platform} {version.version_string} (id {version.id})"
+    return printable(f"{bundle_id} {platform} {version.version_string} (id {version.id})")
+
+
+def json_value(value: Any, limit: int = 200) -> str:
+    """A value as the CLI shows values, as JSON (`null`, `"text"`), escaped and cut short."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character (ESC, newline, bidi override …) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)

@@ -75,7 +75,8 @@ def test_a_saved_plan_is_refused_once_app_store_connect_moved(
     code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
     assert code == 1 and out == ""
     assert "stale plan" in err
-    assert "com.example.notes ios 3.1.0" in err and "state 'PREPARE_FOR_SUBMISSION' -> " in err
+    assert "com.example.notes ios 3.1.0" in err
+    assert 'state "PREPARE_FOR_SUBMISSION" -> "WAITING_FOR_REVIEW"' in err  # JSON values
     assert state.read_bytes() == before  # nothing was written
 
 

@@ -11,7 +11,8 @@ Sources, in order of precedence for each piece (our names win over aliases):
                 (fastlane's JSON file is named by APP_STORE_CONNECT_API_KEY_PATH)
 
 A key value may be PEM text, PEM with literal `\\n`, base64 of the PEM (or of the DER body), or
-codemagic's `@file:PATH` / `@env:NAME`. Error messages and notes name variables, never values.
+codemagic's `@file:PATH` / `@env:NAME`. Error messages and notes name variables, never values:
+not even a path, since a key put in a path variable by mistake would be printed with it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import (
     load_der_private_key,
@@ -38,6 +40,8 @@ _KEY_ID = re.compile(r"^[A-Za-z0-9]{10}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _FASTLANE_JSON = "APP_STORE_CONNECT_API_KEY_PATH"
+# cryptography cannot load keys on some curves (sect163k1, ...): none of them is P-256.
+_UNSUPPORTED = "it uses a curve or algorithm this reconciler cannot read (Apple's keys are P-256)"
 
 
 @dataclass(frozen=True)
@@ -156,14 +160,10 @@ def _pick(values: list[_Value], notes: list[str], what: str) -> _Value:
 def _fastlane_json(env: Mapping[str, str], read_file: Callable[[Path], bytes]) -> dict[str, str]:
     if _FASTLANE_JSON not in env:
         return {}
+    raw = _read_named_file(_FASTLANE_JSON, env[_FASTLANE_JSON], read_file, "its JSON key file")
     try:
-        data = json.loads(read_file(Path(env[_FASTLANE_JSON])))
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise CredentialsError(
-            f"{_FASTLANE_JSON}: cannot read {_path_for_message(env[_FASTLANE_JSON])}: {reason}"
-        ) from None
-    except ValueError:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
         # The decoder's message may quote the file's content (the key), so it is dropped.
         raise CredentialsError(f"{_FASTLANE_JSON}: the file is not valid JSON") from None
     if not isinstance(data, dict):
@@ -175,20 +175,53 @@ def _fastlane_json(env: Mapping[str, str], read_file: Callable[[Path], bytes]) -
     }
 
 
-_NOT_A_PATH = "(a value that is not a file path; not shown, as it may be secret)"
+_BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/_-]+=*$")
 
 
-def _path_for_message(path: str) -> str:
-    """The path as shown in an error, unless it looks like key text or file content put in a
-    path variable by mistake: then it must never be echoed."""
-    suspicious = (
-        "-----BEGIN" in path
-        or "\n" in path
-        or "{" in path
-        or len(path) > 255
-        or (len(path) > 60 and "/" not in path and "\\" not in path)
-    )
-    return _NOT_A_PATH if suspicious else path
+def _looks_like(value: str) -> str | None:
+    """What a value that should be a path looks like instead, or None if it could be a path.
+
+    Only the kind is ever named: the value itself may be the key, so it is never echoed.
+    """
+    if "-----BEGIN" in value or "PRIVATE KEY" in value:
+        return "PEM key text"
+    if value.lstrip().startswith(("{", "[")):
+        return "JSON text"
+    if "\n" in value or "\\n" in value:
+        return "text of several lines"
+    compact = "".join(value.split())
+    if len(compact) >= 24 and "." not in compact and _BASE64_TEXT.match(compact):
+        return "base64 key text"
+    return None
+
+
+def _read_named_file(
+    source: str, path: str, read_file: Callable[[Path], bytes], what: str = "the file it names"
+) -> bytes:
+    """The bytes of the file a variable names. Errors name the variable, never the path: a
+    key put in a path variable by mistake must not be printed."""
+    try:
+        return read_file(Path(path).expanduser())
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: `~nosuchuser`
+        kind = _looks_like(path)
+        if kind is not None:
+            fix = (
+                "put the key text in ASC_PRIVATE_KEY"
+                if source != _FASTLANE_JSON
+                else f"{_FASTLANE_JSON} names fastlane's JSON key file"
+            )
+            raise CredentialsError(
+                f"{source} should name a file, but its value looks like {kind}, not a path: {fix}"
+            ) from None
+        if isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+        elif isinstance(exc, RuntimeError):
+            reason = "its ~ names no known user"
+        else:
+            reason = "not a usable path"
+        raise CredentialsError(
+            f"{source}: cannot read {what}: {reason} (the path is not shown; check the variable)"
+        ) from None
 
 
 def _key_bytes(value: _Value, env: Mapping[str, str], read_file: Callable[[Path], bytes]) -> bytes:
@@ -196,22 +229,14 @@ def _key_bytes(value: _Value, env: Mapping[str, str], read_file: Callable[[Path]
     if text.startswith("@env:"):  # codemagic's indirection
         name = text[5:]
         if name not in env:
-            raise CredentialsError(f"{value.source} points at @env:{name}, which is not set")
+            raise CredentialsError(
+                f"{value.source} points at another variable with @env:, and that one is not set"
+            )
         text = env[name]
-    path: str | None = text if value.is_path else None
     if text.startswith("@file:"):
-        path = text[6:]
-    if path is not None:
-        try:
-            return read_file(Path(path).expanduser())
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            if _path_for_message(path) is _NOT_A_PATH:
-                raise CredentialsError(
-                    f"{value.source} should name a file, but its value looks like the key or "
-                    "file content itself: put that in ASC_PRIVATE_KEY instead"
-                ) from None
-            raise CredentialsError(f"{value.source}: cannot read {path}: {reason}") from None
+        return _read_named_file(value.source, text[6:], read_file, "the file its @file: names")
+    if value.is_path:
+        return _read_named_file(value.source, text, read_file)
     if "-----BEGIN" not in text and text.lower().endswith(".p8") and len(text) < 400:
         raise CredentialsError(
             f"{value.source} looks like a file path; put the path in ASC_PRIVATE_KEY_PATH"
@@ -243,6 +268,8 @@ def _load_key(
         raise CredentialsError(f"{not_key}: found a PEM block of type {kind!r}")
     try:
         key = load_pem_private_key(text.encode(), password=None)
+    except UnsupportedAlgorithm:
+        raise CredentialsError(f"{not_key}: {_UNSUPPORTED}") from None
     except (TypeError, ValueError):
         raise CredentialsError(f"{not_key}: the PEM text is damaged") from None
     return _check_key(key, value, not_key)
@@ -251,6 +278,8 @@ def _load_key(
 def _der(data: bytes, not_key: str) -> object:
     try:
         return load_der_private_key(data, password=None)
+    except UnsupportedAlgorithm:
+        raise CredentialsError(f"{not_key}: {_UNSUPPORTED}") from None
     except (TypeError, ValueError):
         raise CredentialsError(f"{not_key}: the base64 decodes to no key") from None
 

@@ -6,25 +6,33 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler import report
+from reconciler import __version__
 from reconciler.applier import ReadBack, apply_plan
 from reconciler.asc import AscClient
+from reconciler.commands.apply_report import ReportSink, cut_short, write_report
 from reconciler.commands.plan import Output, parse_targets, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.commands.show import read_plan_file
-from reconciler.errors import StalePlanError, UsageError
+from reconciler.errors import ManifestError, PlanFileError, StalePlanError, UsageError
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
 from reconciler.outcome import ApplyResult, ChangeResult
 from reconciler.plan import Plan
-from reconciler.planfile import moved_objects
+from reconciler.planfile import (
+    SavedPlan,
+    desired_digest,
+    manifest_differences,
+    moved_objects,
+    printable,
+)
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
 
-__all__ = ["PROMPT", "ApplyOptions", "apply", "is_plan_file"]
+__all__ = ["PROMPT", "ApplyOptions", "apply", "plan_file_among"]
 
 PROMPT = "Apply these changes? Only 'yes' will be accepted: "
 EXIT_INTERRUPTED = 130
+_MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -36,19 +44,34 @@ class ApplyOptions:
     read_back_seconds: float = 60.0  # how long to look for a create whose answer was lost
 
 
-def is_plan_file(paths: Sequence[Path]) -> bool:
-    """`apply plan.json`: a single file that is JSON (by name or by its first character) is a
-    saved plan, whatever it is called; anything else is manifests (YAML never starts with `{`
-    in ours)."""
-    if len(paths) != 1 or not paths[0].is_file():
-        return False
-    if paths[0].suffix.lower() == ".json":
+def plan_file_among(paths: Sequence[Path]) -> Path | None:
+    """The saved plan `apply` was given, or None when it was given manifests.
+
+    A `.json` file is a plan file; a `.yaml`/`.yml` file or a folder is a manifest; any other
+    file is a plan file when its content is a JSON object with a `format_version`.
+    """
+    plans = [path for path in paths if _is_plan_file(path)]
+    if not plans:
+        return None
+    if len(paths) > 1:
+        raise UsageError(
+            "a plan file cannot be combined with manifests: run `reconciler apply PLANFILE` "
+            "alone, or `reconciler apply PATH ...` to plan and apply manifests"
+        )
+    return plans[0]
+
+
+def _is_plan_file(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
         return True
+    if suffix in _MANIFEST_SUFFIXES or not path.is_file():
+        return False
     try:
-        with paths[0].open("rb") as handle:
-            return handle.read(64).lstrip().startswith(b"{")
+        text = path.read_bytes()
     except OSError:
         return False
+    return text.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"format_version"' in text
 
 
 def apply(
@@ -60,9 +83,12 @@ def apply(
     stop: Callable[[], bool] = lambda: False,
 ) -> int:
     """0 applied (or nothing to do); 1 refused, stale, failed or plan errors; 130 interrupted."""
+    plan_file = plan_file_among(options.paths)
+    # Read and checked before any credential or request: a plan that cannot be applied says so.
+    reviewed = _reviewed(plan_file) if plan_file is not None else None
     with open_client(connection, err=output.err) as client:
-        if is_plan_file(options.paths):
-            plan = _fresh_saved_plan(options.paths[0], client)
+        if reviewed is not None:
+            plan = _fresh_saved_plan(*reviewed, client)
         else:
             confirmed = _planned_and_confirmed(options, client, output, confirm)
             if confirmed is None:
@@ -75,17 +101,67 @@ def apply(
     return 1 if result.failed or plan.errors else 0
 
 
-def _fresh_saved_plan(plan_file: Path, client: AscClient) -> Plan:
-    """The saved plan, made again now; StalePlanError unless nothing moved since."""
+def _reviewed(plan_file: Path) -> tuple[str, SavedPlan, Manifest]:
+    """The saved plan and the manifests it records, read again now; PlanFileError unless they
+    give exactly the desired state the plan was made from (after a merge: the merged ones)."""
     saved = read_plan_file(plan_file)
-    targets = (
-        parse_targets(saved.plan.targets, saved.desired) if saved.plan.targets is not None else None
+    name = printable(str(plan_file))
+    try:
+        manifest = load_manifest([Path(path) for path in saved.manifests])
+    except ManifestError as error:
+        raise PlanFileError(_different(name, saved, _unreadable(error))) from None
+    if desired_digest(manifest) != saved.desired_digest:
+        differences = manifest_differences(saved.desired, manifest) or ["the desired state"]
+        raise PlanFileError(_different(name, saved, differences))
+    return name, saved, manifest
+
+
+def _unreadable(error: ManifestError) -> list[str]:
+    # Only problems with a path itself are shown: the recorded paths come from the plan file,
+    # and what another file holds must not end up in a CI log.
+    counts: dict[str, int] = {}
+    lines = []
+    for problem in error.problems:
+        if problem.line == 0:
+            lines.append(printable(str(problem)))
+        else:
+            counts[problem.file] = counts.get(problem.file, 0) + 1
+    for file, count in counts.items():
+        shown = printable(file)
+        lines.append(
+            f"{shown}: not a valid manifest now ({count} problem{'s' if count != 1 else ''}; "
+            f"see `reconciler validate {shown}`)"
+        )
+    return lines
+
+
+def _different(name: str, saved: SavedPlan, differences: list[str]) -> str:
+    body = "\n".join(f"  - {line}" for line in differences)
+    paths = ", ".join(printable(path) for path in saved.manifests)
+    return (
+        f"{name}: the plan was made from a different manifest: nothing was applied.\n{body}\n"
+        f"Manifests read again: {paths} (relative paths from the current folder). Make the plan "
+        "again from the manifests as they are (`reconciler plan --out`) and review it."
     )
-    now = read_state(client, saved.desired, targets)
-    fresh = make_plan(saved.desired, now, targets)
+
+
+def _fresh_saved_plan(name: str, saved: SavedPlan, manifest: Manifest, client: AscClient) -> Plan:
+    """The saved plan, made again now; StalePlanError unless nothing moved since."""
+    raw_targets = saved.plan.targets
+    targets = parse_targets(raw_targets, manifest) if raw_targets is not None else None
+    now = read_state(client, manifest, targets)
     moved = moved_objects(saved.remote, now)
-    if moved or fresh.checksum != saved.plan.checksum:
-        raise StalePlanError(moved or ["the plan made now differs from the saved one"])
+    if moved:
+        raise StalePlanError(moved)
+    fresh = make_plan(manifest, now, targets)
+    if fresh.checksum != saved.plan.checksum:
+        made_by = printable(saved.reconciler_version)[:40]
+        raise PlanFileError(
+            f"{name}: the saved plan is not the one its manifest and App Store Connect give, "
+            "although nothing moved: the file was edited, or saved by another version of "
+            f"reconciler ({made_by}; this is {__version__}). Nothing was applied; make the plan "
+            "again."
+        )
     return fresh
 
 
@@ -116,27 +192,27 @@ def _planned_and_confirmed(
 def _run(
     plan: Plan, client: AscClient, options: ApplyOptions, output: Output, stop: Callable[[], bool]
 ) -> ApplyResult:
+    """Make the writes and report them. Once writes start, nothing about the output may stop
+    them: a closed stdout sends the rest of the report to stderr (ReportSink)."""
+    sink = ReportSink(output.out, output.err)
     if not plan.has_writes:
         result = ApplyResult(deferred=plan.deferred, errors=plan.errors)
     else:
-        total, done = len(plan.changes), 0
+        done: list[ChangeResult] = []
+        progress = options.progress and len(plan.changes) > 1
 
         def show(outcome: ChangeResult) -> None:
-            nonlocal done
-            done += 1
+            done.append(outcome)
             if output.format == "text":
-                prefix = f"[{done}/{total}] " if options.progress and total > 1 else ""
-                output.out.write(prefix + report.result_line(outcome) + "\n")
-                output.out.flush()
+                sink.result(outcome, f"[{len(done)}/{len(plan.changes)}] " if progress else "")
 
         read_back = ReadBack.within(options.read_back_seconds)
-        result = apply_plan(plan, client, on_result=show, stop=stop, read_back=read_back)
-    if output.format == "json":
-        output.out.write(report.apply_json(result))
-    else:
-        for deferral in result.deferred:
-            output.out.write(report.deferred_line(deferral) + "\n")
-        for error in result.errors:
-            output.out.write(report.error_line(error) + "\n")
-        output.out.write(report.apply_summary(result) + "\n")
+        try:
+            result = apply_plan(plan, client, on_result=show, stop=stop, read_back=read_back)
+        except KeyboardInterrupt:  # a second Ctrl-C: stopped now, so say what is known
+            result = cut_short(plan, done)
+            if output.format == "text":
+                for outcome in result.results[len(done) :]:
+                    sink.result(outcome)
+    write_report(sink, result, output.format)
     return result

@@ -61,7 +61,11 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
     output.err.write(request_summary(client) + "\n")
     if options.out_file is not None:
         text = saved_plan_text(
-            desired=manifest, remote=state, plan=result, reconciler_version=__version__
+            manifests=[path.as_posix() for path in options.paths],  # as given: see SavedPlan
+            desired=manifest,
+            remote=state,
+            plan=result,
+            reconciler_version=__version__,
         )
         write_atomically(options.out_file, text)
         output.err.write(

@@ -87,6 +87,12 @@ def serve(
     with server:
         out.write(f"App Store Connect sandbox listening on {server.url}\n")
         out.write(f"Point reconciler at it with ASC_API_BASE_URL={server.url}\n")
+        kept = (
+            f"kept in {state_path}"
+            if state_path
+            else "the demo account, in memory only (--state FILE keeps it)"
+        )
+        out.write(f"Account: {kept}\n")
         auth = "checked against the public key" if public_key else "not checked"
         out.write(f"Bearer tokens are {auth}. Press Ctrl-C to stop.\n")
         out.flush()

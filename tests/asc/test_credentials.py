@@ -233,7 +233,8 @@ def test_a_key_that_is_not_ec_p256_is_refused_without_showing_it(
         ),
         (
             {"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY_PATH": "/nope.p8"},
-            "ASC_PRIVATE_KEY_PATH: cannot read /nope.p8",
+            "ASC_PRIVATE_KEY_PATH: cannot read the file it names: No such file or directory "
+            "(the path is not shown; check the variable)",
         ),
         (
             {"APP_STORE_CONNECT_API_KEY_PATH": "/nope.json"},
@@ -241,7 +242,7 @@ def test_a_key_that_is_not_ec_p256_is_refused_without_showing_it(
         ),
         (
             {"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": "@env:MISSING"},
-            "ASC_PRIVATE_KEY points at @env:MISSING, which is not set",
+            "ASC_PRIVATE_KEY points at another variable with @env:, and that one is not set",
         ),
     ],
 )
