@@ -31,9 +31,11 @@ def _laughs(width: int, depth: int, leaf: str = "1") -> str:
 
 
 def _text_cases() -> dict[str, str]:
-    tags = ["!secret X", "!include other.yaml", '!!binary "SGVsbG8="', '!!int "1.2"', "!!map {}"]
-    tags += ['!<tag:example.com,2000:x> "1"', '!!null "x"', "!!python/object/apply:os.system [id]"]
-    cases = {
+    return _bombs_and_nesting() | _numbers_and_tags() | _keys_and_shapes() | _text_and_dates()
+
+
+def _bombs_and_nesting() -> dict[str, str]:
+    return {
         "bomb_laughs_9x9": "format: 1\n" + _laughs(9, 9) + "apps: {}\n",
         "bomb_in_copyright": (
             "format: 1\nx:\n" + _indent(_laughs(9, 9), 2) + HEAD + "    ios:\n      version: '1'\n"
@@ -55,6 +57,13 @@ def _text_cases() -> dict[str, str]:
         "deep_flow_list": "format: 1\nx: " + "[" * 100_000 + "\napps: {}\n",
         "deep_flow_map": "format: 1\nx: " + "{a: " * 1500 + "1" + "}" * 1500 + "\napps: {}\n",
         "deep_block": "format: 1\n" + "".join(" " * i + "a:\n" for i in range(600)) + "apps: {}\n",
+    }
+
+
+def _numbers_and_tags() -> dict[str, str]:
+    tags = ["!secret X", "!include other.yaml", '!!binary "SGVsbG8="', '!!int "1.2"', "!!map {}"]
+    tags += ['!<tag:example.com,2000:x> "1"', '!!null "x"', "!!python/object/apply:os.system [id]"]
+    cases = {
         "huge_format": f"format: {BIG}\napps: {{}}\n",
         "huge_version_unquoted": HEAD + f"    ios: {{version: {BIG}}}\n",
         "huge_version_quoted": HEAD + f'    ios: {{version: "{BIG}"}}\n',
@@ -68,9 +77,15 @@ def _text_cases() -> dict[str, str]:
         "int_dash_underscore": HEAD + "    ios: {version: '1', copyright: -_}\n",
         "yaml11_sexagesimal": "%YAML 1.1\n---\nformat: 1\napps:\n  com.a.b:\n    app_id: 1:30\n",
         "yaml11_octal_bool": "%YAML 1.1\n---\nformat: 0777\napps:\n  com.a.b:\n    ios: yes\n",
+    }
+    for index, tag in enumerate(tags):
+        cases[f"tag_{index}"] = HEAD + f"    ios: {{version: '1', copyright: {tag}}}\n"
+    return cases
+
+
+def _keys_and_shapes() -> dict[str, str]:
+    return {
         "long_key": "format: 1\n" + "k" * 2000 + ": 1\napps: {}\n",
-        "long_comment": HEAD + "    ios: absent\n# " + "x" * 300_000 + "\n",
-        "long_value": HEAD + "    ios: {version: '1', copyright: '" + "x" * 300_000 + "'}\n",
         "key_escape": 'format: 1\n"\\e[2J\\e[Hpwn\\rOK": 1\napps: {}\n',
         "key_bidi": 'format: 1\n"a\\u202eb": 1\napps: {}\n',
         "key_newline": 'format: 1\napps:\n  "com.example.weather\\n":\n    ios: absent\n',
@@ -86,6 +101,16 @@ def _text_cases() -> dict[str, str]:
         "multi_document": "format: 1\napps: {}\n---\nformat: 1\napps: {}\n",
         "tabs": "format: 1\napps:\n\tcom.a.b: {}\n",
         "release_key": HEAD + '    tvos: {release: "1.0"}\n',
+        "bundle_156": "format: 1\napps:\n  com." + "a" * 152 + ":\n    ios: absent\n",
+        "bundle_case_twice": "format: 1\napps:\n  com.a.B: {ios: absent}\n"
+        "  com.a.b: {ios: absent}\n",
+    }
+
+
+def _text_and_dates() -> dict[str, str]:
+    return {
+        "long_comment": HEAD + "    ios: absent\n# " + "x" * 300_000 + "\n",
+        "long_value": HEAD + "    ios: {version: '1', copyright: '" + "x" * 300_000 + "'}\n",
         "date_digits": HEAD + "    ios: {version: '1', release_type: scheduled, "
         "earliest_release_date: '3600'}\n",
         "date_nanoseconds": HEAD + "    ios: {version: '1', release_type: scheduled, "
@@ -95,12 +120,7 @@ def _text_cases() -> dict[str, str]:
         "line_separator": "format: 1 # a\u2028b\napps: {}\n",
         "next_line": "format: 1\n# a\x85b\napps: {}\n",
         "paragraph_separator": "format: 1\napps: {}\n\u2029\n",
-        "bundle_156": "format: 1\napps:\n  com." + "a" * 152 + ":\n    ios: absent\n",
-        "bundle_case_twice": "format: 1\napps:\n  com.a.B: {ios: absent}\n  com.a.b: {ios: b}\n",
     }
-    for index, tag in enumerate(tags):
-        cases[f"tag_{index}"] = HEAD + f"    ios: {{version: '1', copyright: {tag}}}\n"
-    return cases
 
 
 def _indent(text: str, by: int) -> str:
