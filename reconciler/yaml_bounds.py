@@ -38,8 +38,11 @@ MAX_DEPTH = 20  # a manifest needs 5 levels (apps, bundle id, platform, key, val
 MAX_VALUES = 100_000
 _YAML_KEY_LIMIT = 1024  # YAML's longest implicit (unquoted, one-line) key
 # YAML 1.1 line breaks that YAML 1.2 and editors treat as ordinary characters.
-_ODD_LINE_BREAKS = {"\x85": "U+0085 (next line)", "\u2028": "U+2028 (line separator)"}
-_ODD_LINE_BREAKS["\u2029"] = "U+2029 (paragraph separator)"
+_ODD_LINE_BREAKS = {
+    "\x85": "U+0085 (next line)",
+    "\u2028": "U+2028 (line separator)",
+    "\u2029": "U+2029 (paragraph separator)",
+}
 _CORE_TAGS = "tag:yaml.org,2002:"
 
 
@@ -65,13 +68,13 @@ class _BoundedComposer(Composer):
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         self.warn_double_anchors = False  # YAML allows redefining an anchor
-        self.nodes = 0
+        self._nodes = 0
         self.tag_marks: list[tuple[Any, str]] = []
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
-        self.nodes += 1
-        if self.nodes > MAX_VALUES:
+        self._nodes += 1
+        if self._nodes > MAX_VALUES:
             raise _Stop(event.start_mark, _too_many_values())
         if isinstance(event, AliasEvent):
             target = super().compose_node(parent, index)
@@ -87,8 +90,8 @@ class _BoundedComposer(Composer):
 
 def _too_many_values() -> str:
     return (
-        f"too many values: a manifest file holds at most {MAX_VALUES} (an alias counts as "
-        "every value it repeats); split it into several files in a folder"
+        f"too many values: a manifest file holds at most {MAX_VALUES} keys, values and list "
+        "items; split it into several files in a folder"
     )
 
 

@@ -76,9 +76,9 @@ class _Converter:
         self._aliases: list[tuple[int, int]] = []  # where the aliases being expanded are
 
     def value(self, node: Node, path: tuple[Any, ...]) -> Any:
-        self._count(node)
         if isinstance(node, AliasNode):
-            return self._alias(node, path)
+            return self._alias(node, path)  # counts what it repeats, not itself
+        self._count(node)
         if isinstance(node, MappingNode | SequenceNode):
             return self._collection(node, path)
         return _scalar(node)
