@@ -37,11 +37,20 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "UsageError",
+    "printable",
 ]
 
 
 class ReconcilerError(Exception):
     """Base of every expected failure; the CLI prints str(error) and exits 1."""
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character (ESC, newline, bidi override …) escaped, so
+    that a key or file name from a manifest can neither move the cursor nor split a line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 @dataclass(frozen=True, order=True)
@@ -57,7 +66,8 @@ class Problem:
     def __str__(self) -> str:
         # line 0: the problem is with the path itself (missing file, empty folder).
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return printable(text)
 
 
 class ManifestError(ReconcilerError):

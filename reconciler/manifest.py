@@ -7,6 +7,7 @@ already filled in by the loader, and where each app was declared.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -27,8 +28,11 @@ from reconciler.versions import VERSION_PATTERN
 
 __all__ = [
     "ABSENT",
+    "BUNDLE_ID_MAX_LENGTH",
+    "BUNDLE_ID_PATTERN",
     "FORMATS",
     "AppEntry",
+    "BundleId",
     "Defaults",
     "Manifest",
     "ManifestFile",
@@ -37,11 +41,33 @@ __all__ = [
     "PlatformSpec",
     "ReleaseType",
     "SourceLocation",
+    "short",
+    "shown",
 ]
 
 FORMATS = (1,)
 ABSENT = "absent"
+# Apple: letters, digits, hyphens and periods, reverse-DNS, at most 155 characters.
 BUNDLE_ID_PATTERN = r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+BUNDLE_ID_MAX_LENGTH = 155
+APP_ID_PATTERN = r"^[0-9]{1,19}$"
+# ISO 8601 / RFC 3339 text only: without it, pydantic would read "3600" as a Unix time.
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(?P<fraction>\.[0-9]+)?)?)?"
+    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
+_ON_THE_HOUR = "must fall exactly on the hour in UTC (App Store Connect allows hour precision only)"
+
+
+def short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters, so that a huge value cannot flood a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut short."""
+    return short(repr(value))
 
 
 class Platform(StrEnum):
@@ -86,13 +112,22 @@ def _require_text(value: Any) -> Any:
     # YAML turns 2.4 into a float and 2026-12-01 into a date; a quoted string is the only
     # unambiguous spelling, so anything else is refused here rather than coerced.
     if not isinstance(value, str):
-        raise ValueError(f"expected a quoted string, got {value!r} ({_kind(value)})")
+        raise ValueError(f"expected a quoted string, got {shown(value)} ({_kind(value)})")
     return value
 
 
 def _require_date_text(value: Any) -> Any:
-    # Python callers may pass a datetime; YAML numbers (epoch seconds) are refused.
-    return value if isinstance(value, datetime) else _require_text(value)
+    # Python callers may pass a datetime; numbers and digit strings (epoch seconds) are refused.
+    if isinstance(value, datetime):
+        return value
+    match = _DATE_TIME.fullmatch(_require_text(value))
+    if not match:
+        raise ValueError(
+            f"{shown(value)} is not a date-time: write it like 2026-12-01T09:00:00-08:00"
+        )
+    if (match.group("fraction") or "").strip(".0"):
+        raise ValueError(_ON_THE_HOUR)  # checked here: pydantic drops digits past microseconds
+    return value
 
 
 def _kind(value: Any) -> str:
@@ -109,24 +144,32 @@ def _on_the_hour(value: datetime) -> datetime:
     except OverflowError:
         raise ValueError("is out of range: use a date between years 1 and 9999 in UTC") from None
     if (utc.minute, utc.second, utc.microsecond) != (0, 0, 0):
-        raise ValueError(
-            "must fall exactly on the hour in UTC (App Store Connect allows hour precision only)"
-        )
+        raise ValueError(_ON_THE_HOUR)
     return value
 
 
 def _digits(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    # YAML reads an unquoted app id as an integer, which is what it means; anything else
+    # that is not text (1234567890.0, true) is refused here rather than by pydantic's words.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(
+            f'expected an app id of digits, e.g. "1234567890"; got {shown(value)} ({_kind(value)})'
+        )
+    return value
 
 
+# Each BeforeValidator comes after the Field, so that it wraps the constrained string and
+# the JSON schema keeps the pattern.
 VersionString = Annotated[
     str,
-    BeforeValidator(_require_text),
     Field(
         pattern=VERSION_PATTERN,
-        description="versionString: 1 to 3 dot-separated integers without leading zeros, "
-        'e.g. "2", "2.4", "2.4.0". Quote it: YAML reads 2.4 as a number.',
+        description="versionString: 1 to 3 dot-separated integers of at most 9 digits, "
+        'without leading zeros, e.g. "2", "2.4", "2.4.0". Quote it: YAML reads 2.4 as a number.',
     ),
+    BeforeValidator(_require_text),
 ]
 ReleaseDate = Annotated[
     AwareDatetime,
@@ -137,7 +180,11 @@ ReleaseDate = Annotated[
         "2026-12-01T09:00:00-08:00. Required with release_type scheduled, forbidden otherwise."
     ),
 ]
-Copyright = Annotated[str, Field(description='Copyright line, e.g. "2026 Example Inc."')]
+Copyright = Annotated[
+    str,
+    Field(description='Copyright line, e.g. "2026 Example Inc."'),
+    BeforeValidator(_require_text),
+]
 
 
 class _Frozen(BaseModel):
@@ -198,8 +245,8 @@ class AppEntry(_Frozen):
     app_id: (
         Annotated[
             str,
+            Field(pattern=APP_ID_PATTERN, description="Apple's app id; must match the bundle id."),
             BeforeValidator(_digits),
-            Field(pattern=r"^[0-9]+$", description="Apple's app id; must match the bundle id."),
         ]
         | None
     ) = None
@@ -214,7 +261,14 @@ class AppEntry(_Frozen):
         return {p: spec for p, spec in found.items() if spec is not None}
 
 
-BundleId = Annotated[str, Field(pattern=BUNDLE_ID_PATTERN)]
+BundleId = Annotated[
+    str,
+    Field(
+        pattern=BUNDLE_ID_PATTERN,
+        max_length=BUNDLE_ID_MAX_LENGTH,
+        description="The app's bundle id: letters, digits, hyphens and periods, reverse-DNS.",
+    ),
+]
 
 
 class ManifestFile(_Frozen):
@@ -237,9 +291,13 @@ class SourceLocation(_Frozen):
 
 
 class Manifest(_Frozen):
-    """The desired state of every file read, defaults applied; sorted by bundle id."""
+    """The desired state of every file read, defaults applied; sorted by bundle id.
 
-    apps: dict[str, AppEntry]
+    Bundle ids are checked here too, so a plan file's `desired` cannot smuggle in one that
+    would break a request (a comma-separated filter, an empty id).
+    """
+
+    apps: dict[BundleId, AppEntry]
     locations: dict[str, SourceLocation] = Field(default_factory=dict)
 
     def platform_count(self) -> int:

@@ -30,3 +30,11 @@ def test_ordering_is_numeric_and_pads_missing_parts() -> None:
 def test_key_matches_the_parts(parts: list[int]) -> None:
     text = ".".join(map(str, parts))
     assert version_key(text) == tuple(parts + [0] * (3 - len(parts)))
+
+
+def test_c2_a_huge_or_trailing_newline_version_is_not_valid_and_has_no_key() -> None:
+    # A remote versionString of 5000 digits once reached int() and crashed plan.
+    for text in ("9" * 5000, "1." + "9" * 10, "1\n", "1.2\n"):
+        assert not is_valid_version(text)
+        assert version_key(text) is None
+    assert version_key("999999999.0.1") == (999_999_999, 0, 1)
