@@ -38,6 +38,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _snapshot(request: httpx.Request) -> httpx.Request:
+    """A copy: a client may re-send the same Request object with new headers (a fresh token)."""
+    return httpx.Request(
+        request.method, request.url, headers=request.headers.copy(), content=request.content
+    )
+
+
 class SandboxApp:
     """The simulator. `state` is shared and mutable; `request_log` lists (method, path, status);
     `received` keeps each request as it arrived (headers, body), for tests.
@@ -102,7 +109,7 @@ class SandboxApp:
         targeted = self.targeted.take(request)
         if targeted is not None and targeted.kind == "connect":
             raise targeted.error(request)  # never reached the server: nothing logged or counted
-        self.received.append(request)
+        self.received.append(_snapshot(request))
         fault = self.faults.next_request()  # counted even when a targeted fault wins
         if targeted is not None:
             return self._targeted(request, where, targeted)

@@ -320,6 +320,19 @@ def test_every_received_request_is_kept_with_its_headers(state: SandboxState) ->
     assert str(app.received[1].url) == "https://api.appstoreconnect.apple.com/v1/apps?limit=1"
 
 
+def test_a_received_request_is_kept_as_it_arrived_even_if_the_sender_reuses_it(
+    state: SandboxState,
+) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    request = httpx.Request("GET", "https://api.appstoreconnect.apple.com/v1/apps")
+    with client_for(app) as client:
+        request.headers["Authorization"] = "Bearer first"
+        client.send(request)
+        request.headers["Authorization"] = "Bearer second"
+        client.send(request)
+    assert [r.headers["Authorization"] for r in app.received] == ["Bearer first", "Bearer second"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
