@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -14,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from reconciler.asc import AscClient, Credentials, JwtAuth, RetryPolicy, load_credentials
 from reconciler.sandbox import SandboxApp, SandboxState
 from reconciler.sandbox.auth import TokenChecker
+from tests.openapi import to_json_schema, validate
+from tests.sandbox.conformance import check
 
 KEY_ID = "ABC123DEFG"
 ISSUER = "57246542-96fe-1a63-e053-0824d011072a"
@@ -105,6 +108,22 @@ def reject_the_key(sandbox: SandboxApp) -> None:
     sandbox.checker = TokenChecker(_public_pem(other), sandbox.clock)
 
 
+def _checked(sandbox: SandboxApp) -> httpx.MockTransport:
+    """The sandbox, with every answer checked against Apple's OpenAPI subset on the way, so no
+    client test relies on a shape Apple would not send."""
+    errors = to_json_schema({"$ref": "#/components/schemas/ErrorResponse"})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = sandbox(request)
+        if response.status_code > 500:  # an injected 5xx: the document declares none
+            validate(response.json(), errors)
+        else:
+            check(response)
+        return response
+
+    return httpx.MockTransport(answer)
+
+
 MakeClient = Callable[..., AscClient]
 
 
@@ -117,7 +136,7 @@ def make_client(
     def make(**overrides: Any) -> AscClient:
         options: dict[str, Any] = {
             "auth": JwtAuth(credentials, wall),
-            "transport": sandbox.transport(),
+            "transport": _checked(sandbox),
             "retry": RetryPolicy.no_wait(),
             "clock": clock,
             "sleep": clock.sleep,
