@@ -4,6 +4,8 @@ Used in-process through `httpx.MockTransport` (`app.transport()`), behind `--san
 loopback by `server.serve`. Every answer carries `X-Rate-Limit`. Order per request: injected
 latency, a dropped connection, the bearer token (with a public key), the hourly budget, injected
 429/500, then the operation; a write saves the state file (when there is one) before answering.
+A targeted fault (`fail_next`, targeted.py) wins over the spec's faults on the request it matches:
+a transport kind raises where the drop would, a status kind answers where the 429/500 would.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from reconciler.sandbox.errors import ApiProblem
 from reconciler.sandbox.faults import Faults, FaultSpec
 from reconciler.sandbox.routes import Routes
 from reconciler.sandbox.state import SandboxState
+from reconciler.sandbox.targeted import TargetedFault, TargetedFaults
 
 __all__ = ["SandboxApp"]
 
@@ -35,8 +38,16 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _snapshot(request: httpx.Request) -> httpx.Request:
+    """A copy: a client may re-send the same Request object with new headers (a fresh token)."""
+    return httpx.Request(
+        request.method, request.url, headers=request.headers.copy(), content=request.content
+    )
+
+
 class SandboxApp:
-    """The simulator. `state` is shared and mutable; `request_log` lists (method, path, status).
+    """The simulator. `state` is shared and mutable; `request_log` lists (method, path, status);
+    `received` keeps each request as it arrived (headers, body), for tests.
 
     A dropped connection is logged with status 0 and raised as httpx.RemoteProtocolError (before
     handling) or httpx.ReadError (after a write was committed).
@@ -67,11 +78,25 @@ class SandboxApp:
         self.remaining = self.hourly_limit
         self._window_start: datetime | None = None
         self.request_log: list[tuple[str, str, int]] = []
+        self.received: list[httpx.Request] = []
+        self.targeted = TargetedFaults()
         self._routes = Routes(state, clock)
         self._lock = threading.Lock()
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
+
+    def fail_next(
+        self,
+        method: str,
+        path_prefix: str,
+        kind: str,
+        *,
+        retry_after: str | int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Queue a targeted fault for the next `times` matching requests (see targeted.py)."""
+        self.targeted.add(method, path_prefix, kind, retry_after, times)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.faults.spec.latency_ms:
@@ -81,7 +106,13 @@ class SandboxApp:
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         where = request.url.raw_path.decode("ascii", "replace")
-        fault = self.faults.next_request()
+        targeted = self.targeted.take(request)
+        if targeted is not None and targeted.kind == "connect":
+            raise targeted.error(request)  # never reached the server: nothing logged or counted
+        self.received.append(_snapshot(request))
+        fault = self.faults.next_request()  # counted even when a targeted fault wins
+        if targeted is not None:
+            return self._targeted(request, where, targeted)
         commit_then_drop = False
         if fault == "drop":
             commit_then_drop = request.method in _WRITES and self.faults.drop_after_commit()
@@ -90,10 +121,31 @@ class SandboxApp:
                 raise httpx.RemoteProtocolError(
                     "Server disconnected without sending a response.", request=request
                 )
-        status, body, headers = self._answer(request, None if commit_then_drop else fault)
+        status, body, headers = self._answer(request, self._spec_problem(fault))
         if commit_then_drop:
             self.request_log.append((request.method, where, 0))
             raise httpx.ReadError("Connection reset by peer (sandbox drop)", request=request)
+        return self._respond(request, where, status, body, headers)
+
+    def _targeted(self, request: httpx.Request, where: str, fault: TargetedFault) -> httpx.Response:
+        if fault.kind in ("timeout", "drop"):
+            self.request_log.append((request.method, where, 0))
+            raise fault.error(request)
+        if fault.kind == "commit+timeout":
+            self._answer(request, None)
+            self.request_log.append((request.method, where, 0))
+            raise fault.error(request)
+        status, body, headers = self._answer(request, fault.problem())
+        return self._respond(request, where, status, body, headers)
+
+    def _respond(
+        self,
+        request: httpx.Request,
+        where: str,
+        status: int,
+        body: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> httpx.Response:
         self.request_log.append((request.method, where, status))
         headers["X-Rate-Limit"] = (
             f"user-hour-lim:{self.hourly_limit};user-hour-rem:{self.remaining};"
@@ -104,19 +156,26 @@ class SandboxApp:
         content = json.dumps(body, separators=(",", ":")).encode()
         return httpx.Response(status, headers=headers, content=content, request=request)
 
+    def _spec_problem(self, fault: str | None) -> ApiProblem | None:
+        retry_after = self.faults.spec.error429_retry_after
+        if fault == "error429":
+            return errors.rate_limit_exceeded()
+        if fault == "error429-retry-after" and retry_after:
+            return errors.rate_limit_exceeded(retry_after[1])
+        if fault == "error500":
+            return errors.unexpected_error()
+        return None
+
     def _answer(
-        self, request: httpx.Request, fault: str | None
+        self, request: httpx.Request, injected: ApiProblem | None
     ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+        """The token, the budget, then an injected error in place of the operation."""
         try:
             if self.checker and not self.checker.accepts(request.headers.get("Authorization")):
                 raise errors.not_authorized()
             self._spend()
-            if fault == "error429":
-                raise errors.rate_limit_exceeded()
-            if fault == "error429-retry-after" and self.faults.spec.error429_retry_after:
-                raise errors.rate_limit_exceeded(self.faults.spec.error429_retry_after[1])
-            if fault == "error500":
-                raise errors.unexpected_error()
+            if injected is not None:
+                raise injected
             return self._operate(request)
         except ApiProblem as problem:
             return problem.status, problem.body(), dict(problem.headers)
@@ -138,7 +197,9 @@ class SandboxApp:
 
     def _spend(self) -> None:
         now = self.clock()
-        if self._window_start is None or now - self._window_start >= _HOUR:
+        if self._window_start is None:
+            self._window_start = now  # `remaining` may have been set by a test before this
+        elif now - self._window_start >= _HOUR:
             self._window_start = now
             self.remaining = self.hourly_limit
         if self.remaining <= 0:

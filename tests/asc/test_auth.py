@@ -8,8 +8,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from reconciler.asc import Credentials, JwtAuth
 from reconciler.errors import CredentialsRejectedError
-from tests.asc.conftest import ISSUER, KEY_ID, T0, FakeClock, MakeClient
-from tests.asc.fake import FakeAsc, Fault
+from reconciler.sandbox import SandboxApp
+from tests.asc.conftest import (
+    ISSUER,
+    KEY_ID,
+    T0,
+    FakeClock,
+    MakeClient,
+    authorizations,
+    reject_the_key,
+)
 
 
 def _claims(token: str, key: ec.EllipticCurvePrivateKey) -> dict[str, object]:
@@ -63,31 +71,33 @@ def test_a_lifetime_over_twenty_minutes_is_refused(credentials: Credentials) -> 
 
 
 def test_a_client_keeps_working_across_token_expiry(
-    make_client: MakeClient, fake: FakeAsc, wall: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, wall: FakeClock
 ) -> None:
     with make_client() as client:
         client.get("/v1/apps")
-        wall.now += 16 * 60  # the first token has expired by the fake's clock
+        wall.now += 16 * 60  # the first token has expired by the sandbox's clock
         client.get("/v1/apps")
-    assert len(set(fake.tokens)) == 2
+    assert len(set(authorizations(sandbox))) == 2
     assert client.request_count == 2  # re-minted before sending, not after a 401
 
 
 def test_a_401_is_answered_by_one_fresh_token_then_success(
-    make_client: MakeClient, fake: FakeAsc, credentials: Credentials, wall: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, credentials: Credentials, wall: FakeClock
 ) -> None:
-    fake.faults.append(Fault("GET", "401"))
+    sandbox.fail_next("GET", "/v1/apps", "401")
     auth = JwtAuth(credentials, wall)
     client = make_client(auth=auth)
     document = client.get("/v1/apps")
     assert document["data"][0]["id"] == "1000000001"
     assert client.request_count == 2 and auth.mint_count == 2
-    first, second = fake.authorizations
+    first, second = authorizations(sandbox)
     assert first and second and first != second
 
 
-def test_a_401_is_re_sent_once_even_for_a_post(make_client: MakeClient, fake: FakeAsc) -> None:
-    fake.faults.append(Fault("POST", "401"))
+def test_a_401_is_re_sent_once_even_for_a_post(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    sandbox.fail_next("POST", "/v1/appStoreVersions", "401")
     body = {
         "data": {
             "type": "appStoreVersions",
@@ -101,9 +111,9 @@ def test_a_401_is_re_sent_once_even_for_a_post(make_client: MakeClient, fake: Fa
 
 
 def test_a_second_401_means_the_credentials_are_rejected(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    fake.public_key = ec.generate_private_key(ec.SECP256R1()).public_key()  # another key
+    reject_the_key(sandbox)
     client = make_client()
     with pytest.raises(CredentialsRejectedError) as caught:
         client.get("/v1/apps", {"limit": 1})

@@ -18,33 +18,34 @@ from reconciler.asc import (
     version_update_body,
 )
 from reconciler.errors import ApiError, TransportError, UnexpectedResponseError
-from tests.asc import bodies
-from tests.asc.conftest import FakeClock, MakeClient
-from tests.asc.fake import BASE, FakeAsc, Fault
+from reconciler.sandbox import SandboxApp
+from tests.asc.conftest import APP, STATE_WITH_ASSOCIATED, FakeClock, MakeClient, add_version
 
-APP = "1000000001"
+BASE = "https://api.appstoreconnect.apple.com"
 
 
-def _many_apps(fake: FakeAsc, count: int) -> None:
+def _many_apps(sandbox: SandboxApp, count: int) -> None:
     for n in range(count):
-        fake.add_app(f"2{n:09d}", f"com.example.app{n:03d}")
+        sandbox.state.add_app(f"com.example.app{n:03d}", app_id=f"2{n:09d}")
 
 
 def test_get_all_follows_links_next_verbatim_until_absent(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    _many_apps(fake, 4)  # 5 apps in all
+    _many_apps(sandbox, 4)  # 5 apps in all
     client = make_client()
     pages = [document for document, _, _ in client.get_all("/v1/apps", query(limit=2))]
     assert [len(p["data"]) for p in pages] == [2, 2, 1]
-    assert str(fake.seen[1].url) == pages[0]["links"]["next"]
-    assert str(fake.seen[2].url) == pages[1]["links"]["next"]
+    assert str(sandbox.received[1].url) == pages[0]["links"]["next"]
+    assert str(sandbox.received[2].url) == pages[1]["links"]["next"]
     assert client.request_count == 3
 
 
-def test_collect_gathers_data_and_included_once(make_client: MakeClient, fake: FakeAsc) -> None:
-    fake.add_version(APP, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
-    fake.add_version(APP, "MAC_OS", "1.0", "PREPARE_FOR_SUBMISSION")
+def test_collect_gathers_data_and_included_once(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    add_version(sandbox, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
+    add_version(sandbox, "MAC_OS", "1.0", "PREPARE_FOR_SUBMISSION")
     params = query(include=["appStoreVersions"], limit=1, limits={"appStoreVersions": 50})
     data, included = make_client().collect("/v1/apps", params)
     assert [d["id"] for d in data] == [APP]
@@ -52,10 +53,10 @@ def test_collect_gathers_data_and_included_once(make_client: MakeClient, fake: F
 
 
 def test_an_included_relationship_exposes_its_linkages_and_total(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
     for n in range(3):
-        fake.add_version(APP, "IOS", f"1.{n}", "REPLACED_WITH_NEW_VERSION")
+        add_version(sandbox, "IOS", f"1.{n}", "REPLACED_WITH_NEW_VERSION")
     params = query(include=["appStoreVersions"], limits={"appStoreVersions": 2})
     app = parse_app(make_client().get("/v1/apps", params)["data"][0])
     assert app.app_store_versions is not None
@@ -128,9 +129,9 @@ def test_query_joins_lists_with_commas() -> None:
 
 
 def test_e1_maps_to_an_api_error_that_names_the_rule(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+    add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
     client = make_client()
     with pytest.raises(ApiError) as caught:
         client.post(
@@ -145,8 +146,8 @@ def test_e1_maps_to_an_api_error_that_names_the_rule(
     assert client.request_count == 1
 
 
-def test_e2_keeps_both_entries_in_order(make_client: MakeClient, fake: FakeAsc) -> None:
-    fake.add_version(APP, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
+def test_e2_keeps_both_entries_in_order(make_client: MakeClient, sandbox: SandboxApp) -> None:
+    add_version(sandbox, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
     with pytest.raises(ApiError) as caught:
         make_client().post(
             "/v1/appStoreVersions", version_create_body(APP, "IOS", {"versionString": "1.0"})
@@ -165,8 +166,8 @@ def test_e2_keeps_both_entries_in_order(make_client: MakeClient, fake: FakeAsc) 
     assert "used before on this app and platform" in str(error)
 
 
-def test_e3_maps_to_an_api_error(make_client: MakeClient, fake: FakeAsc) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "IN_REVIEW")
+def test_e3_maps_to_an_api_error(make_client: MakeClient, sandbox: SandboxApp) -> None:
+    vid = add_version(sandbox, "IOS", "1.0", "IN_REVIEW")
     with pytest.raises(ApiError) as caught:
         make_client().patch(
             f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"versionString": "1.1"})
@@ -178,7 +179,7 @@ def test_e3_maps_to_an_api_error(make_client: MakeClient, fake: FakeAsc) -> None
 
 def test_associated_errors_are_kept() -> None:
     def app(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(409, json=bodies.STATE_WITH_ASSOCIATED)
+        return httpx.Response(409, json=STATE_WITH_ASSOCIATED)
 
     with AscClient(transport=httpx.MockTransport(app)) as client, pytest.raises(ApiError) as caught:
         client.patch("/v1/appStoreVersions/v-1", version_update_body("v-1", {"copyright": "x"}))
@@ -191,10 +192,24 @@ def test_associated_errors_are_kept() -> None:
     assert "You must provide a value for the attribute 'whatsNew'." in str(caught.value)
 
 
+# FACTS §6 R11 (fastlane api_client.rb): the sandbox has no agreements to expire.
+AGREEMENT = {
+    "errors": [
+        {
+            "status": "403",
+            "code": "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED",
+            "title": "A required agreement is missing or has expired.",
+            "detail": "This request requires an in-effect agreement that has not been signed or "
+            "has expired.",
+        }
+    ]
+}
+
+
 @pytest.mark.parametrize(
     ("status", "body", "hint"),
     [
-        (403, bodies.AGREEMENT, "agreement"),
+        (403, AGREEMENT, "agreement"),
         (403, {"errors": [{"status": "403", "code": "FORBIDDEN_ERROR", "title": "t"}]}, "role"),
         (
             400,
@@ -239,48 +254,55 @@ def test_an_unreadable_success_is_an_unexpected_response() -> None:
         client.get("/v1/apps")
 
 
-def test_rate_limit_is_parsed_from_every_response(make_client: MakeClient, fake: FakeAsc) -> None:
+def test_rate_limit_is_parsed_from_every_response(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
     client = make_client()
     assert client.rate_limit is None
     client.get("/v1/apps")
     assert client.rate_limit == RateLimit(3500, 3499)
-    fake.faults.append(Fault("GET", "401"))
+    sandbox.fail_next("GET", "/v1/apps", "401")
     client.get("/v1/apps")
     assert client.rate_limit == RateLimit(3500, 3497)  # the 401 answer counted too
 
 
 def test_a_low_budget_slows_requests_down_proportionally(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
-    fake.remaining = 100  # 5 % of 3500 is 175
+    sandbox.remaining = 100  # 5 % of 3500 is 175
     policy = RetryPolicy(low_budget_max_pause=10.0)
     client = make_client(retry=policy)
     client.get("/v1/apps")
     assert clock.sleeps == []  # nothing known before the first answer
     client.get("/v1/apps")
     assert clock.sleeps == [pytest.approx(10.0 * (1 - 99 / 175))]
-    fake.remaining = 3000
+    sandbox.remaining = 3000
     client.get("/v1/apps")  # still paces: the last answer said 98 left
     client.get("/v1/apps")
     assert len(clock.sleeps) == 2
 
 
-def test_delete_and_relationship_patch_accept_204(make_client: MakeClient, fake: FakeAsc) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+def test_delete_and_relationship_patch_accept_204(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
     client = make_client()
     assert client.delete(f"/v1/appStoreVersions/{vid}") is None
-    assert vid not in fake.versions
+    assert vid not in sandbox.state.version_records
     with pytest.raises(ApiError) as caught:
         client.delete(f"/v1/appStoreVersions/{vid}")
     assert caught.value.status == 404
 
 
 def test_each_request_is_logged_in_one_line(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    make_client: MakeClient,
+    sandbox: SandboxApp,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         clock.now += 0.123
-        return fake(request)
+        return sandbox(request)
 
     caplog.set_level(logging.INFO, logger="reconciler.asc")
     make_client(transport=httpx.MockTransport(slow)).get("/v1/apps", query(limit=200))

@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 
 from reconciler.asc import query, version_create_body, version_update_body
-from tests.asc import bodies
+from reconciler.sandbox import errors
+from tests.asc.conftest import STATE_WITH_ASSOCIATED
 from tests.openapi import (
     parameter_names,
     request_schema,
@@ -123,7 +124,15 @@ def test_the_helper_rejects_what_apple_would_reject() -> None:
     assert parameter_names("GET", "/v1/apps/{id}", "path") == {"id"}
 
 
-@pytest.mark.parametrize("body", [bodies.E1, bodies.E2, bodies.E3, bodies.STATE_WITH_ASSOCIATED])
+@pytest.mark.parametrize(
+    "body",
+    [
+        errors.new_version_refused().body(),  # E1
+        errors.duplicate_version(with_e1=True).body(),  # E2
+        errors.invalid_state("versionString").body(),  # E3
+        STATE_WITH_ASSOCIATED,
+    ],
+)
 def test_captured_error_bodies_fit_the_error_schema(body: dict[str, object]) -> None:
     validate(body, response_schema("POST", "/v1/appStoreVersions", 409))
 

@@ -198,7 +198,7 @@ def test_p5_a_huge_answer_is_refused_without_reading_it_all(make_client: MakeCli
 
 
 def test_apples_absolute_next_link_is_followed_through_the_configured_proxy(
-    make_client: MakeClient, fake: Any
+    make_client: MakeClient,
 ) -> None:
     seen: list[httpx.Request] = []
 

@@ -6,21 +6,25 @@ import pytest
 
 from reconciler.asc import RetryPolicy, version_create_body, version_update_body
 from reconciler.errors import AmbiguousWriteError, ApiError, TransportError
-from tests.asc.conftest import FakeClock, MakeClient
-from tests.asc.fake import FakeAsc, Fault
+from reconciler.sandbox import SandboxApp
+from tests.asc.conftest import APP, FakeClock, MakeClient, add_version
 
-APP = "1000000001"
 CREATE = version_create_body(APP, "IOS", {"versionString": "2.0"})
+VERSIONS = "/v1/appStoreVersions"
 
 
-def _posts(fake: FakeAsc) -> int:
-    return sum(1 for r in fake.seen if r.method == "POST")
+def _posts(sandbox: SandboxApp) -> int:
+    return sum(1 for r in sandbox.received if r.method == "POST")
+
+
+def _version_strings(sandbox: SandboxApp) -> list[str]:
+    return [v.version_string for v in sandbox.state.version_records.values()]
 
 
 def test_a_429_without_retry_after_backs_off_exponentially(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
-    fake.faults += [Fault("GET", "429"), Fault("GET", "429"), Fault("GET", "429")]
+    sandbox.fail_next("GET", "/v1/apps", "429", times=3)
     policy = RetryPolicy(base_delay=1.0, jitter=0.5, low_budget_max_pause=0.0)
     client = make_client(retry=policy, random=lambda: 0.5)
     assert client.get("/v1/apps")["data"]
@@ -29,9 +33,9 @@ def test_a_429_without_retry_after_backs_off_exponentially(
 
 
 def test_a_429_with_retry_after_waits_what_apple_asks(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
-    fake.faults.append(Fault("GET", "429", retry_after="7"))
+    sandbox.fail_next("GET", "/v1/apps", "429", retry_after="7")
     client = make_client()
     assert client.get("/v1/apps")["data"]
     assert clock.sleeps == [7.0]
@@ -39,9 +43,9 @@ def test_a_429_with_retry_after_waits_what_apple_asks(
 
 
 def test_retries_are_bounded_in_count_and_end_in_the_429(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
-    fake.faults += [Fault("GET", "429") for _ in range(10)]
+    sandbox.fail_next("GET", "/v1/apps", "429", times=10)
     client = make_client(retry=RetryPolicy.no_wait(max_attempts=3))
     with pytest.raises(ApiError) as caught:
         client.get("/v1/apps")
@@ -52,9 +56,9 @@ def test_retries_are_bounded_in_count_and_end_in_the_429(
 
 
 def test_retries_are_bounded_in_total_time(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
-    fake.faults += [Fault("GET", "503", retry_after="100") for _ in range(10)]
+    sandbox.fail_next("GET", "/v1/apps", "503", retry_after="100", times=10)
     client = make_client(retry=RetryPolicy(max_attempts=10, max_total=250.0))
     with pytest.raises(TransportError, match="HTTP 503 UNEXPECTED_ERROR") as caught:
         client.get("/v1/apps")
@@ -64,18 +68,18 @@ def test_retries_are_bounded_in_total_time(
 
 @pytest.mark.parametrize("kind", ["500", "502", "503", "504", "timeout", "connect", "drop"])
 def test_a_get_is_retried_on_server_and_connection_errors(
-    make_client: MakeClient, fake: FakeAsc, kind: str
+    make_client: MakeClient, sandbox: SandboxApp, kind: str
 ) -> None:
-    fake.faults.append(Fault("GET", kind))
+    sandbox.fail_next("GET", f"/v1/apps/{APP}", kind)
     client = make_client()
     assert client.get(f"/v1/apps/{APP}")["data"]["id"] == APP
     assert client.request_count == 2
 
 
 def test_a_get_that_keeps_timing_out_is_a_transport_error(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    fake.faults += [Fault("GET", "timeout") for _ in range(5)]
+    sandbox.fail_next("GET", "/v1/apps", "timeout", times=5)
     client = make_client()
     with pytest.raises(TransportError, match="ReadTimeout") as caught:
         client.get("/v1/apps")
@@ -85,77 +89,82 @@ def test_a_get_that_keeps_timing_out_is_a_transport_error(
 
 @pytest.mark.parametrize("kind", ["timeout", "drop", "commit+timeout", "500", "503"])
 def test_a_post_without_a_clear_answer_is_ambiguous_and_not_re_sent(
-    make_client: MakeClient, fake: FakeAsc, kind: str
+    make_client: MakeClient, sandbox: SandboxApp, kind: str
 ) -> None:
-    fake.faults.append(Fault("POST", kind))
+    sandbox.fail_next("POST", VERSIONS, kind)
     client = make_client()
     with pytest.raises(AmbiguousWriteError) as caught:
         client.post("/v1/appStoreVersions", CREATE)
     assert "read back before retrying" in str(caught.value)
-    assert _posts(fake) == 1
+    assert _posts(sandbox) == 1
     assert client.request_count == 1
 
 
-def test_a_post_that_timed_out_may_have_landed(make_client: MakeClient, fake: FakeAsc) -> None:
-    fake.faults.append(Fault("POST", "commit+timeout"))
+def test_a_post_that_timed_out_may_have_landed(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    sandbox.fail_next("POST", VERSIONS, "commit+timeout")
     with pytest.raises(AmbiguousWriteError):
         make_client().post("/v1/appStoreVersions", CREATE)
-    assert [v["versionString"] for v in fake.versions.values()] == ["2.0"]  # why we re-read
+    assert _version_strings(sandbox) == ["2.0"]  # why we re-read
 
 
-def test_a_post_that_never_connected_is_sent_again(make_client: MakeClient, fake: FakeAsc) -> None:
-    fake.faults.append(Fault("POST", "connect"))
+def test_a_post_that_never_connected_is_sent_again(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    sandbox.fail_next("POST", VERSIONS, "connect")
     client = make_client()
     client.post("/v1/appStoreVersions", CREATE)
-    assert client.request_count == 2 and len(fake.versions) == 1
+    assert client.request_count == 2 and _version_strings(sandbox) == ["2.0"]
 
 
 def test_a_post_that_never_connects_is_a_transport_error(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    fake.faults += [Fault("POST", "connect") for _ in range(5)]
+    sandbox.fail_next("POST", VERSIONS, "connect", times=5)
     client = make_client()
     with pytest.raises(TransportError):
         client.post("/v1/appStoreVersions", CREATE)
-    assert client.request_count == 5 and fake.versions == {}
+    assert client.request_count == 5 and _version_strings(sandbox) == []
 
 
 def test_a_post_answered_429_is_sent_again_after_what_apple_asks(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock
 ) -> None:
     # A 429 is a clear "not done": Apple acted on nothing, so sending it again is safe.
-    fake.faults.append(Fault("POST", "429", retry_after="3"))
+    sandbox.fail_next("POST", VERSIONS, "429", retry_after="3")
     client = make_client()
     created = client.post("/v1/appStoreVersions", CREATE)
     assert created["data"]["attributes"]["versionString"] == "2.0"
-    assert clock.sleeps == [3.0] and _posts(fake) == 2 and len(fake.versions) == 1
+    assert clock.sleeps == [3.0] and _posts(sandbox) == 2 and _version_strings(sandbox) == ["2.0"]
 
 
 def test_a_post_that_keeps_getting_429_ends_in_an_api_error_carrying_retry_after(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    fake.faults += [Fault("POST", "429", retry_after="2") for _ in range(5)]
+    sandbox.fail_next("POST", VERSIONS, "429", retry_after="2", times=5)
     client = make_client()
     with pytest.raises(ApiError) as caught:
         client.post("/v1/appStoreVersions", CREATE)
     assert caught.value.status == 429 and caught.value.retry_after == 2.0
-    assert _posts(fake) == 5 and fake.versions == {}
+    assert _posts(sandbox) == 5 and _version_strings(sandbox) == []
 
 
 @pytest.mark.parametrize("header", ["100000", "-5", "1.5", "soon", "9" * 5000])
 def test_an_absurd_or_unreadable_retry_after_falls_back_to_back_off(
-    make_client: MakeClient, fake: FakeAsc, clock: FakeClock, header: str
+    make_client: MakeClient, sandbox: SandboxApp, clock: FakeClock, header: str
 ) -> None:
-    fake.faults.append(Fault("GET", "429", retry_after=header))
+    sandbox.fail_next("GET", "/v1/apps", "429", retry_after=header)
     policy = RetryPolicy(base_delay=1.0, jitter=0.5, low_budget_max_pause=0.0)
     client = make_client(retry=policy, random=lambda: 0.5)
     assert client.get("/v1/apps")["data"]
     assert clock.sleeps == [0.75]
 
 
-def test_a_patch_is_retried_and_succeeds(make_client: MakeClient, fake: FakeAsc) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
-    fake.faults += [Fault("PATCH", "timeout"), Fault("PATCH", "503")]
+def test_a_patch_is_retried_and_succeeds(make_client: MakeClient, sandbox: SandboxApp) -> None:
+    vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+    sandbox.fail_next("PATCH", VERSIONS, "timeout")
+    sandbox.fail_next("PATCH", VERSIONS, "503")
     client = make_client()
     body = version_update_body(vid, {"versionString": "1.1"})
     assert (
@@ -166,21 +175,22 @@ def test_a_patch_is_retried_and_succeeds(make_client: MakeClient, fake: FakeAsc)
 
 
 def test_a_patch_that_exhausts_retries_after_sending_is_ambiguous(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
-    fake.faults += [Fault("PATCH", "commit+timeout")] + [Fault("PATCH", "500") for _ in range(4)]
+    vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+    sandbox.fail_next("PATCH", VERSIONS, "commit+timeout")
+    sandbox.fail_next("PATCH", VERSIONS, "500", times=4)
     client = make_client()
     with pytest.raises(AmbiguousWriteError, match="5 tries"):
         client.patch(f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"copyright": "c"}))
-    assert fake.versions[vid]["copyright"] == "c"  # it did land
+    assert sandbox.state.version_records[vid].copyright == "c"  # it did land
 
 
 def test_a_patch_that_never_connected_is_a_transport_error(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
-    fake.faults += [Fault("PATCH", "connect") for _ in range(5)]
+    vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+    sandbox.fail_next("PATCH", VERSIONS, "connect", times=5)
     with pytest.raises(TransportError, match="ConnectError"):
         make_client().patch(
             f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"copyright": "c"})
@@ -188,16 +198,16 @@ def test_a_patch_that_never_connected_is_a_transport_error(
 
 
 def test_a_delete_whose_answer_was_lost_counts_as_done(
-    make_client: MakeClient, fake: FakeAsc
+    make_client: MakeClient, sandbox: SandboxApp
 ) -> None:
-    vid = fake.add_version(APP, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
-    fake.faults.append(Fault("DELETE", "commit+timeout"))
+    vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
+    sandbox.fail_next("DELETE", VERSIONS, "commit+timeout")
     client = make_client()
     assert client.delete(f"/v1/appStoreVersions/{vid}") is None
-    assert vid not in fake.versions and client.request_count == 2
+    assert vid not in sandbox.state.version_records and client.request_count == 2
 
 
-def test_a_4xx_is_never_retried(make_client: MakeClient, fake: FakeAsc) -> None:
+def test_a_4xx_is_never_retried(make_client: MakeClient, sandbox: SandboxApp) -> None:
     client = make_client()
     with pytest.raises(ApiError) as caught:
         client.get("/v1/apps/0000000000")

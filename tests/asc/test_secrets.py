@@ -12,15 +12,18 @@ from typing import Any
 import httpcore
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from reconciler.asc import AscClient, Credentials, JwtAuth, RetryPolicy, version_create_body
 from reconciler.errors import AscError
-from tests.asc import bodies
-from tests.asc.conftest import FakeClock, MakeClient
-from tests.asc.fake import FakeAsc, Fault
-
-APP = "1000000001"
+from reconciler.sandbox import SandboxApp, errors
+from tests.asc.conftest import (
+    APP,
+    FakeClock,
+    MakeClient,
+    add_version,
+    authorizations,
+    reject_the_key,
+)
 
 
 @pytest.fixture
@@ -49,13 +52,15 @@ def _assert_clean(texts: list[str], secrets: list[str]) -> None:
         assert secret not in haystack
 
 
-def _exercise(client: AscClient, fake: FakeAsc) -> list[str]:
+def _exercise(client: AscClient, sandbox: SandboxApp) -> list[str]:
     """Run requests that succeed, retry, re-mint and fail; return what the errors say."""
     texts: list[str] = []
-    fake.faults += [Fault("GET", "401"), Fault("GET", "429", retry_after="1"), Fault("GET", "503")]
+    sandbox.fail_next("GET", "/v1/apps", "401")
+    sandbox.fail_next("GET", "/v1/apps", "429", retry_after="1")
+    sandbox.fail_next("GET", "/v1/apps", "503")
     client.get("/v1/apps", {"filter[bundleId]": ["com.example.weather"]})
     client.get(f"/v1/apps/{APP}")
-    fake.add_version(APP, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
+    add_version(sandbox, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
     failures: list[tuple[str, dict[str, Any] | None]] = [
         ("POST", version_create_body(APP, "IOS", {"versionString": "1.0"})),  # E2
         ("POST", version_create_body(APP, "IOS", {"versionString": "1.1"})),  # times out
@@ -63,9 +68,9 @@ def _exercise(client: AscClient, fake: FakeAsc) -> list[str]:
     ]
     for method, body in failures:
         if body is not None and body["data"]["attributes"]["versionString"] == "1.1":
-            fake.faults.append(Fault("POST", "timeout"))
+            sandbox.fail_next("POST", "/v1/appStoreVersions", "timeout")
         if method == "GET":
-            fake.public_key = ec.generate_private_key(ec.SECP256R1()).public_key()
+            reject_the_key(sandbox)
         try:
             if body is None:
                 client.get("/v1/apps")
@@ -81,7 +86,7 @@ def _exercise(client: AscClient, fake: FakeAsc) -> list[str]:
 
 def test_debug_logs_errors_and_reprs_hold_no_secret(
     make_client: MakeClient,
-    fake: FakeAsc,
+    sandbox: SandboxApp,
     credentials: Credentials,
     wall: FakeClock,
     ec_pem: str,
@@ -90,12 +95,12 @@ def test_debug_logs_errors_and_reprs_hold_no_secret(
 ) -> None:
     auth = JwtAuth(credentials, wall)
     client = make_client(auth=auth)
-    texts = _exercise(client, fake)
+    texts = _exercise(client, sandbox)
     texts += [repr(client), repr(auth), repr(credentials), str(credentials), repr(vars(client))]
     texts += [r.getMessage() for r in debug_logs.records] + [debug_logs.text]
     out, err = capsys.readouterr()
     texts += [out, err]
-    tokens = [a.removeprefix("Bearer ") for a in fake.authorizations if a]
+    tokens = [a.removeprefix("Bearer ") for a in authorizations(sandbox) if a]
     assert len(set(tokens)) >= 3  # re-minted on each 401: the scan covers several tokens
     assert any("-> 401" in r.getMessage() for r in debug_logs.records)
     _assert_clean(texts, _secrets(ec_pem, tokens))
@@ -138,7 +143,9 @@ def test_real_httpx_and_httpcore_debug_logs_hold_no_token(
     debug_logs: pytest.LogCaptureFixture,
 ) -> None:
     ok = {"data": [], "links": {"self": "https://api.appstoreconnect.apple.com/v1/apps"}}
-    backend = _Backend([_http(401, "Unauthorized", bodies.NOT_AUTHORIZED), _http(200, "OK", ok)])
+    backend = _Backend(
+        [_http(401, "Unauthorized", errors.not_authorized().body()), _http(200, "OK", ok)]
+    )
     transport = httpx.HTTPTransport()
     transport._pool = httpcore.ConnectionPool(network_backend=backend)  # the socket seam
     auth = JwtAuth(credentials, wall)

@@ -1,14 +1,26 @@
-"""One test per fault kind, the spec grammar, and determinism under a seed."""
+"""One test per fault kind, the spec grammar, determinism under a seed, and targeted faults."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 import pytest
 
 from reconciler.sandbox import FaultSpec, FaultSpecError, SandboxApp, SandboxState
 from reconciler.sandbox.faults import When
+from tests.openapi import to_json_schema, validate
 from tests.sandbox.conformance import check
-from tests.sandbox.conftest import PODCASTS, create_body, fixed_clock, patch_body
+from tests.sandbox.conftest import (
+    NOTES,
+    PODCASTS,
+    WEATHER,
+    create_body,
+    fixed_clock,
+    only_error,
+    patch_body,
+    version_id,
+)
 
 RATE_LIMITED = {
     "status": "429",
@@ -188,3 +200,154 @@ def test_probability_faults_replay_with_the_same_seed(state: SandboxState) -> No
     first = run()
     assert 500 in first and 200 in first
     assert run() == first
+
+
+# --- targeted faults: app.fail_next(method, path_prefix, kind) ------------------------------
+
+CREATE_PATH = "/v1/appStoreVersions"
+
+
+def podcast_versions(state: SandboxState) -> list[str]:
+    return [v.version_string for v in state.versions(PODCASTS, "VISION_OS")]
+
+
+def test_a_targeted_503_answers_the_next_matching_request_once(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("POST", CREATE_PATH, "503")
+    with client_for(app) as client:
+        failed = client.post(CREATE_PATH, json=create_body(PODCASTS, "VISION_OS", "1.0"))
+        created = client.post(CREATE_PATH, json=create_body(PODCASTS, "VISION_OS", "1.0"))
+    # Apple's document declares no 5xx, so the body is checked against its ErrorResponse alone.
+    validate(failed.json(), to_json_schema({"$ref": "#/components/schemas/ErrorResponse"}))
+    assert (failed.status_code, created.status_code) == (503, 201)
+    assert only_error(failed)["code"] == "UNEXPECTED_ERROR"
+    assert only_error(failed)["status"] == "503"
+    assert podcast_versions(state) == ["1.0"]
+    assert app.targeted.pending == []
+
+
+def test_a_targeted_fault_waits_for_a_request_of_its_method_and_path(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("GET", f"/v1/apps/{PODCASTS}", "500")
+    with client_for(app) as client:
+        others = [
+            client.get("/v1/apps").status_code,
+            client.get(f"/v1/apps/{WEATHER}").status_code,
+            client.post(CREATE_PATH, json=create_body(PODCASTS, "VISION_OS", "1.0")).status_code,
+        ]
+        assert len(app.targeted.pending) == 1
+        target = client.get(f"/v1/apps/{PODCASTS}/appStoreVersions").status_code
+    assert (others, target) == ([200, 200, 201], 500)
+
+
+def test_targeted_faults_fire_in_the_order_they_were_queued(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("GET", "/v1/apps", "429", times=2)
+    app.fail_next("GET", "/", "502")
+    assert statuses(app, 4) == [429, 429, 502, 200]
+
+
+def test_a_targeted_429_is_apples_with_retry_after_as_given(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("GET", "/v1/apps", "429", retry_after=7)
+    app.fail_next("GET", "/v1/apps", "429", retry_after="soon")
+    with client_for(app) as client:
+        answers = [client.get("/v1/apps") for _ in range(2)]
+    check(answers[0])
+    assert answers[0].json() == {"errors": [RATE_LIMITED]}
+    assert [r.headers["Retry-After"] for r in answers] == ["7", "soon"]
+
+
+def test_a_targeted_401_is_apples_and_counts_against_the_budget(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("GET", "/", "401")
+    with client_for(app) as client:
+        refused, accepted = client.get("/v1/apps"), client.get("/v1/apps")
+    check(refused)
+    assert (refused.status_code, only_error(refused)["code"]) == (401, "NOT_AUTHORIZED")
+    assert [r.headers["X-Rate-Limit"] for r in (refused, accepted)] == [
+        "user-hour-lim:3500;user-hour-rem:3499;",
+        "user-hour-lim:3500;user-hour-rem:3498;",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "raised"), [("timeout", httpx.ReadTimeout), ("drop", httpx.RemoteProtocolError)]
+)
+def test_a_timeout_or_drop_raises_before_anything_is_done(
+    state: SandboxState, kind: str, raised: type[Exception]
+) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    app.fail_next("POST", CREATE_PATH, kind)
+    with client_for(app) as client, pytest.raises(raised):
+        client.post(CREATE_PATH, json=create_body(PODCASTS, "VISION_OS", "1.0"))
+    assert podcast_versions(state) == []
+    assert app.request_log == [("POST", CREATE_PATH, 0)] and len(app.received) == 1
+
+
+def test_commit_then_timeout_carries_the_write_out_then_raises(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    vid = version_id(state, NOTES, "IOS", "3.1.0")
+    app.fail_next("PATCH", CREATE_PATH, "commit+timeout")
+    with client_for(app) as client, pytest.raises(httpx.ReadTimeout):
+        client.patch(f"{CREATE_PATH}/{vid}", json=patch_body(vid, copyright="2027 Notes"))
+    assert state.version_records[vid].copyright == "2027 Notes"
+    assert app.request_log == [("PATCH", f"{CREATE_PATH}/{vid}", 0)]
+
+
+def test_a_connect_fault_never_reaches_the_sandbox(state: SandboxState) -> None:
+    app = SandboxApp(state, faults="error500=1", clock=fixed_clock)
+    app.fail_next("GET", "/", "connect")
+    with client_for(app) as client, pytest.raises(httpx.ConnectError):
+        client.get("/v1/apps")
+    assert (app.request_log, app.received, app.faults.requests, app.remaining) == ([], [], 0, 3500)
+
+
+def test_a_targeted_fault_wins_over_the_spec_which_still_counts_the_request(
+    state: SandboxState,
+) -> None:
+    app = SandboxApp(state, faults="error500=2", clock=fixed_clock)
+    app.fail_next("GET", "/", "429", times=2)
+    assert statuses(app, 4) == [429, 429, 200, 500]
+
+
+def test_every_received_request_is_kept_with_its_headers(state: SandboxState) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    with client_for(app) as client:
+        client.get("/v1/apps", headers={"Authorization": "Bearer one"})
+        client.get("/v1/apps?limit=1", headers={"Authorization": "Bearer two"})
+    assert [r.headers["Authorization"] for r in app.received] == ["Bearer one", "Bearer two"]
+    assert str(app.received[1].url) == "https://api.appstoreconnect.apple.com/v1/apps?limit=1"
+
+
+def test_a_received_request_is_kept_as_it_arrived_even_if_the_sender_reuses_it(
+    state: SandboxState,
+) -> None:
+    app = SandboxApp(state, clock=fixed_clock)
+    request = httpx.Request("GET", "https://api.appstoreconnect.apple.com/v1/apps")
+    with client_for(app) as client:
+        request.headers["Authorization"] = "Bearer first"
+        client.send(request)
+        request.headers["Authorization"] = "Bearer second"
+        client.send(request)
+    assert [r.headers["Authorization"] for r in app.received] == ["Bearer first", "Bearer second"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("GET", "/", "404"), "unknown targeted fault '404'"),
+        (("GET", "/", "slow"), "unknown targeted fault 'slow'"),
+        (("GET", "v1/apps", "500"), "must start with '/'"),
+        (("GET", "/", "timeout", {"retry_after": 3}), "retry_after goes with a status"),
+        (("GET", "/", "500", {"times": 0}), "times must be at least 1"),
+    ],
+)
+def test_a_targeted_fault_the_sandbox_cannot_give_is_refused_when_queued(
+    arguments: tuple[Any, ...], message: str
+) -> None:
+    method, path, kind, *options = arguments
+    app = SandboxApp(SandboxState())
+    with pytest.raises(ValueError, match=message):
+        app.fail_next(method, path, kind, **(options[0] if options else {}))
+    assert app.targeted.pending == []
