@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from reconciler.plan import Action, Change, Deferral, PlanError
+from reconciler.plan import Action, Change, Deferral, PlanProblem
 
 __all__ = ["ApplyResult", "ChangeResult", "FailureInfo", "Status"]
 
@@ -37,11 +37,11 @@ class ChangeResult:
     failure: FailureInfo | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ApplyResult:
-    results: list[ChangeResult] = field(default_factory=list)
+    results: tuple[ChangeResult, ...] = ()
     deferred: tuple[Deferral, ...] = ()
-    errors: tuple[PlanError, ...] = ()  # the plan's errors: nothing was tried for them
+    errors: tuple[PlanProblem, ...] = ()  # the plan's errors: nothing was tried for them
     interrupted: bool = False
 
     def count(self, status: Status, action: Action | None = None) -> int:

@@ -1,23 +1,36 @@
 """The plan: what apply would do, as frozen values in a total order. Pure.
 
-`Change.before` / `after` hold manifest-named attributes (`version`, `release_type`,
-`earliest_release_date`, `copyright`) with normalised values (dates in UTC, `...Z`):
-- create: before is None, after holds every managed attribute of the new version;
+A `Change` is one write of one resource of a kind (`reconciler.kinds`). `before` / `after`
+hold the kind's manifest-named attributes with normalised values (dates in UTC, `...Z`):
+- create: before is None, after holds every managed attribute of the new resource;
 - update: before and after hold only the attributes that change, old and new;
-- delete: before holds the version's attributes, after is None.
+- delete: before holds the resource's attributes, after is None.
+Within an app and platform, deletes go first (children before parents, so a create finds
+room), then updates and creates (parents before children, so a child can use the id of a
+parent made in the same run).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer, field_validator
 
+from reconciler.kinds import ORDER
 from reconciler.manifest import Platform
 from reconciler.state import digest
 
-__all__ = ["Action", "Change", "Deferral", "Plan", "PlanError", "platform_order"]
+__all__ = [
+    "Action",
+    "Change",
+    "Deferral",
+    "Plan",
+    "PlanItem",
+    "PlanProblem",
+    "Target",
+    "platform_order",
+]
 
 
 class Action(StrEnum):
@@ -45,20 +58,50 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Change(_Frozen):
-    """One write: a POST (create), PATCH (update) or DELETE of an App Store version."""
+class Target(NamedTuple):
+    """What `--target` names: an app, or one platform of it. Shown as `bundle_id[:platform]`."""
 
+    bundle_id: str
+    platform: Platform | None = None
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.platform.value}" if self.platform else self.bundle_id
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """Read back what `str()` wrote (a saved plan's targets)."""
+        bundle_id, _, platform = text.partition(":")
+        return cls(bundle_id, Platform(platform) if platform else None)
+
+
+class Change(_Frozen):
+    """One write: a POST (create), PATCH (update) or DELETE of one resource of `kind`.
+
+    `version` is the versionString of the version the resource belongs to (the version's own
+    key; for a delete, the deleted one) and `version_id` that version's id (None while it is
+    to be created): every kind hangs off a version of one app and platform."""
+
+    kind: str = "version"
     app: str  # bundle id
     app_id: str  # Apple's id of the app
     platform: Platform
     action: Action
-    version: str  # the versionString this change leads to (the deleted one for delete)
-    version_id: str | None = None  # the remote version written; None for create
+    version: str
+    version_id: str | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.app, platform_order(self.platform), self.action.rank, self.version)
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in ORDER:
+            raise ValueError(f"not a kind this reconciler manages (one of {', '.join(ORDER)})")
+        return value
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        rank = ORDER.index(self.kind)
+        kind_order = -rank if self.action is Action.DELETE else rank
+        return (self.app, platform_order(self.platform), self.action.rank, kind_order, self.version)
 
 
 class Deferral(_Frozen):
@@ -75,7 +118,7 @@ class Deferral(_Frozen):
         return (self.app, platform_order(self.platform))
 
 
-class PlanError(_Frozen):
+class PlanProblem(_Frozen):
     """A desired state that cannot be reached; `rule` names the rule, `message` what to do."""
 
     app: str
@@ -89,45 +132,40 @@ class PlanError(_Frozen):
         return (self.app, order, self.rule)
 
 
-class Plan(_Frozen):
-    """Changes, deferrals and errors, each sorted on construction so output is deterministic.
+PlanItem = Change | Deferral | PlanProblem
 
-    `targets` is None for a full plan, or the `bundle_id[:platform]` filters of a partial one.
-    """
+
+class Plan(_Frozen):
+    """Changes, deferrals and problems, each sorted on construction so output is
+    deterministic; `checksum` is derived from them. `targets` is None for a full plan, or
+    what `--target` named for a partial one."""
 
     changes: tuple[Change, ...] = ()
     deferred: tuple[Deferral, ...] = ()
-    errors: tuple[PlanError, ...] = ()
-    targets: tuple[str, ...] | None = None
-    checksum: str = Field(default="", description="digest of the plan's content")
+    errors: tuple[PlanProblem, ...] = ()
+    targets: tuple[Target, ...] | None = None
 
-    @model_validator(mode="before")
+    @field_validator("changes", "deferred", "errors", mode="after")
     @classmethod
-    def _sorted_and_checksummed(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        for key in ("changes", "deferred", "errors"):
-            items = [cls._as(key, item) for item in data.get(key, ())]
-            data[key] = tuple(sorted(items, key=lambda item: item.sort_key()))
-        body: dict[str, Any] = {
-            k: [i.model_dump(mode="json") for i in data[k]]
-            for k in ("changes", "deferred", "errors")
-        }
-        targets = data.get("targets")
-        body["targets"] = list(targets) if targets is not None else None
-        data["checksum"] = digest(body)
-        return data
+    def _sorted(cls, items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(sorted(items, key=lambda item: item.sort_key()))
 
-    @staticmethod
-    def _as(key: str, item: Any) -> Any:
-        models: dict[str, type[BaseModel]] = {
-            "changes": Change,
-            "deferred": Deferral,
-            "errors": PlanError,
-        }
-        model = models[key]
-        return item if isinstance(item, model) else model.model_validate(item)
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _read_targets(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(Target.parse(t) if isinstance(t, str) else t for t in value)
+        return value
+
+    @field_serializer("targets")
+    def _show_targets(self, targets: tuple[Target, ...] | None) -> list[str] | None:
+        return sorted(str(t) for t in targets) if targets is not None else None
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented spelling
+    @property
+    def checksum(self) -> str:
+        """A digest of the plan's content (not of the checksum itself)."""
+        return digest(self.model_dump(mode="json", exclude={"checksum"}))
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reconciler.errors import PlanFileError
 from reconciler.manifest import AppEntry, Manifest, Platform
 from reconciler.plan import Plan
-from reconciler.state import RemoteApp, RemoteState, RemoteVersion, digest
+from reconciler.state import Movement, RemoteState, RemoteVersion, digest, movements
 
 __all__ = [
     "PLAN_FILE_FORMAT",
@@ -87,7 +87,8 @@ def read_saved_plan(text: str, name: str) -> SavedPlan:
     """Parse and check a saved plan; a hand-edited, damaged or foreign file is refused."""
     data = _json_object(text, name)
     plan = data.get("plan")
-    stored_checksum = plan.get("checksum") if isinstance(plan, dict) else None
+    # The checksum is derived from the plan; the stored one is only compared with it.
+    stored_checksum = plan.pop("checksum", None) if isinstance(plan, dict) else None
     try:
         saved = SavedPlan.model_validate(data)
         intact = (
@@ -163,38 +164,23 @@ def _changed_keys(old: AppEntry, new: AppEntry) -> list[str]:
 
 def moved_objects(before: RemoteState, after: RemoteState) -> list[str]:
     """Each remote object and field that differs between two readings, in words."""
-    moved: list[str] = []
-    for bundle_id in sorted(set(before.apps) | set(after.apps)):
-        old, new = before.apps.get(bundle_id), after.apps.get(bundle_id)
-        if old is None or new is None:
-            state = "appeared" if old is None else "is gone"
-            moved.append(f"{printable(bundle_id)}: app {state}")
-            continue
-        if old.id != new.id:
-            ids = f"{json_value(old.id)} -> {json_value(new.id)}"
-            moved.append(f"{printable(bundle_id)}: app id {ids}")
-        moved.extend(_moved_versions(bundle_id, old, new))
-    return moved
+    return [_words(m) for m in movements(before, after)]
 
 
-def _moved_versions(bundle_id: str, old: RemoteApp, new: RemoteApp) -> list[str]:
-    moved: list[str] = []
-    olds = {v.id: v for v in old.versions}
-    news = {v.id: v for v in new.versions}
-    for version_id in sorted(set(olds) | set(news)):
-        was, now = olds.get(version_id), news.get(version_id)
-        if was is None and now is not None:
-            moved.append(f"{_name(bundle_id, now)}: new version appeared ({printable(now.state)})")
-        elif now is None and was is not None:
-            moved.append(f"{_name(bundle_id, was)}: version is gone")
-        elif was is not None and now is not None:
-            for field, value in was.model_dump().items():
-                if getattr(now, field) != value:
-                    moved.append(
-                        f"{_name(bundle_id, was)}: {field} "
-                        f"{json_value(value)} -> {json_value(getattr(now, field))}"
-                    )
-    return moved
+def _words(moved: Movement) -> str:
+    resource = moved.resource
+    if resource.kind == "app":
+        name = printable(resource.key)
+        if moved.what != "changed":
+            return f"{name}: app {'appeared' if moved.what == 'appeared' else 'is gone'}"
+        return f"{name}: app {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
+    version = RemoteVersion.model_validate(resource.attributes)
+    name = _name(resource.parent or "", version)
+    if moved.what == "appeared":
+        return f"{name}: new version appeared ({printable(version.state)})"
+    if moved.what == "gone":
+        return f"{name}: version is gone"
+    return f"{name}: {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
 
 
 def _name(bundle_id: str, version: RemoteVersion) -> str:

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
 from reconciler.errors import UnexpectedResponseError
+from reconciler.kinds.version import READ_FIELDS
 from reconciler.manifest import Manifest, Platform
-from reconciler.planner import Target, is_targeted
+from reconciler.plan import Target
+from reconciler.planner import is_targeted
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 from reconciler.states import current_state
 
@@ -24,15 +26,6 @@ BATCH_SIZE = 50
 # Bundle ids per request are also capped by length, keeping URLs well under the ~8 KB that
 # proxies and servers commonly accept.
 MAX_FILTER_CHARS = 2000
-VERSION_FIELDS = (
-    "platform",
-    "versionString",
-    "appVersionState",
-    "appStoreState",
-    "releaseType",
-    "earliestReleaseDate",
-    "copyright",
-)
 
 
 def read_state(
@@ -106,7 +99,7 @@ def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
         include=["appStoreVersions"],
         fields={
             "apps": ["bundleId", "name", "appStoreVersions"],
-            "appStoreVersions": VERSION_FIELDS,
+            "appStoreVersions": READ_FIELDS,
         },
         limit=200,
         limits={"appStoreVersions": 50},
@@ -114,7 +107,7 @@ def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
 
 
 def _list_versions(client: AscClient, app_id: str) -> list[AppStoreVersion]:
-    params = query(fields={"appStoreVersions": VERSION_FIELDS}, limit=200)
+    params = query(fields={"appStoreVersions": READ_FIELDS}, limit=200)
     data, _ = client.collect(f"/v1/apps/{app_id}/appStoreVersions", params)
     return [parse_app_store_version(resource) for resource in data]
 

@@ -16,23 +16,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.plan import Action, Change, Deferral, Plan, PlanError
+from reconciler.kinds import all_kinds, kind
+from reconciler.plan import Action, Change, Deferral, Plan, PlanProblem, Target
 
 __all__ = [
     "FORMAT_VERSION",
     "MARKDOWN_LIMIT",
     "NO_CHANGES",
+    "deferral_reason",
     "plan_json",
     "plan_markdown",
     "plan_text",
+    "problem_reason",
 ]
 
 FORMAT_VERSION = "1"
 MARKDOWN_LIMIT = 65536  # GitHub refuses a comment body longer than this
 NO_CHANGES = "No changes. App Store Connect matches the manifest."
 
-# Manifest order reads best; attributes this list does not know follow by name.
-_ATTRIBUTE_ORDER = ("version", "release_type", "earliest_release_date", "copyright")
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -59,9 +60,12 @@ def _value(value: Any) -> str:
 
 
 def _ordered(names: Sequence[str]) -> list[str]:
+    """Attributes in the order their kinds declare them (manifest order reads best); names no
+    kind declares follow, by name."""
+    order = [f.name for each in all_kinds() for f in each.fields]
+
     def key(name: str) -> tuple[int, str]:
-        known = name in _ATTRIBUTE_ORDER
-        return (_ATTRIBUTE_ORDER.index(name) if known else len(_ATTRIBUTE_ORDER), name)
+        return (order.index(name) if name in order else len(order), name)
 
     return sorted(names, key=key)
 
@@ -90,10 +94,10 @@ def _summary_line(plan: Plan) -> str:
     return line
 
 
-def _partial_line(targets: Sequence[str]) -> str:
+def _partial_line(targets: Sequence[Target]) -> str:
     if not targets:
         return "Partial plan: no app was planned."
-    names = ", ".join(_clean(t) for t in targets)
+    names = ", ".join(_clean(str(t)) for t in sorted(targets, key=str))
     verb = "was" if len(targets) == 1 else "were"
     return f"Partial plan: only {names} {verb} planned; other apps and platforms were not read."
 
@@ -102,20 +106,28 @@ def _after_app(platform: str | None, version: str | None) -> str:
     return "".join(" " + _clean(part) for part in (platform, version) if part)
 
 
-# Deferrals and errors are worded once, as (app, the rest), so that markdown can set the
-# app in code and escape the rest.
+def deferral_reason(deferral: Deferral) -> str:
+    """Why a deferral waits, in the words every view and the apply report use."""
+    return f"waits for {_clean(deferral.waiting_on)} ({_clean(deferral.waiting_on_state)})"
+
+
+def problem_reason(problem: PlanProblem) -> str:
+    """What a plan problem says, in the words every view and the apply report use."""
+    return f"{_clean(problem.message)} [{_clean(problem.rule)}]"
+
+
+# Deferrals and errors are worded as (app, the rest), so that markdown can set the app in
+# code and escape the rest.
 def _deferral_words(deferral: Deferral) -> tuple[str, str]:
-    waiting = _clean(deferral.waiting_on)
     return deferral.app, (
-        f"{_after_app(deferral.platform, deferral.version)} waits for {waiting} "
-        f"({_clean(deferral.waiting_on_state)}); apply skips it, "
-        f"a later run creates it once {waiting} is done."
+        f"{_after_app(deferral.platform, deferral.version)} {deferral_reason(deferral)}; "
+        f"apply skips it, a later run creates it once {_clean(deferral.waiting_on)} is done."
     )
 
 
-def _error_words(error: PlanError) -> tuple[str, str]:
+def _error_words(error: PlanProblem) -> tuple[str, str]:
     where = _after_app(error.platform, error.version)
-    return error.app, f"{where}: {_clean(error.message)} [{_clean(error.rule)}]"
+    return error.app, f"{where}: {problem_reason(error)}"
 
 
 def _sentence(words: tuple[str, str]) -> str:
@@ -158,7 +170,8 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
 def _change_block(change: Change, paint: _Paint) -> str:
     symbol = paint(change.action.symbol, _ACTION_COLOR[change.action])
     title = (
-        f"{_clean(change.app)} {change.platform}: {change.action} version {_clean(change.version)}"
+        f"{_clean(change.app)} {change.platform}: {change.action} {kind(change.kind).noun} "
+        f"{_clean(change.version)}"
     )
     if change.version_id is not None:
         title += f" (id {_clean(change.version_id)})"
@@ -395,7 +408,7 @@ def plan_json(plan: Plan) -> str:
         "errors": [_json_item(e) for e in plan.errors],
         "summary": {key: counts[key] for key in _SUMMARY_FIELDS},
         "partial": plan.targets is not None,
-        "targets": list(plan.targets) if plan.targets is not None else None,
+        "targets": sorted(str(t) for t in plan.targets) if plan.targets is not None else None,
         "checksum": plan.checksum,
     }
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
@@ -403,12 +416,15 @@ def plan_json(plan: Plan) -> str:
 
 _SUMMARY_FIELDS = ("create", "update", "delete", "deferred", "errors")
 _JSON_FIELDS: dict[type, tuple[str, ...]] = {
-    Change: ("app", "app_id", "platform", "action", "version", "version_id", "before", "after"),
+    Change: (
+        *("kind", "app", "app_id", "platform", "action"),
+        *("version", "version_id", "before", "after"),
+    ),
     Deferral: ("app", "platform", "version", "waiting_on", "waiting_on_id", "waiting_on_state"),
-    PlanError: ("app", "platform", "version", "rule", "message"),
+    PlanProblem: ("app", "platform", "version", "rule", "message"),
 }
 
 
-def _json_item(item: Change | Deferral | PlanError) -> dict[str, Any]:
+def _json_item(item: Change | Deferral | PlanProblem) -> dict[str, Any]:
     # Platform and Action are str enums: json writes them as their values.
     return {name: getattr(item, name) for name in _JSON_FIELDS[type(item)]}

@@ -6,11 +6,20 @@ import json
 from typing import Any
 
 from reconciler.outcome import ApplyResult, ChangeResult, Status
-from reconciler.plan import Action, Deferral, PlanError
-from reconciler.render import FORMAT_VERSION
+from reconciler.plan import Action, Deferral, PlanProblem
+from reconciler.render import deferral_reason, problem_reason
 
-__all__ = ["apply_json", "apply_summary", "deferred_line", "error_line", "result_line"]
+__all__ = [
+    "REPORT_FORMAT_VERSION",
+    "apply_json",
+    "apply_summary",
+    "deferred_line",
+    "error_line",
+    "result_line",
+]
 
+# The apply report's own JSON format, versioned apart from the plan's.
+REPORT_FORMAT_VERSION = "1"
 _DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
 
 
@@ -20,7 +29,8 @@ def result_line(result: ChangeResult) -> str:
     change = result.change
     head = f"{change.app} {change.platform.value} {change.version}"
     if result.status is Status.DONE:
-        text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]} (id {result.version_id})"
+        text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]}"
+        text += f" (id {result.version_id})" if result.version_id else ""
         return text + (f": {result.note}" if result.note else "")
     if result.status is Status.SKIPPED:
         return f"· {head} {change.action.value} skipped: {result.note}"
@@ -31,16 +41,16 @@ def result_line(result: ChangeResult) -> str:
 
 def deferred_line(deferral: Deferral) -> str:
     return (
-        f"… {deferral.app} {deferral.platform.value} {deferral.version} deferred: waits for "
-        f"{deferral.waiting_on} ({deferral.waiting_on_state}); run apply again once it is done"
+        f"… {deferral.app} {deferral.platform.value} {deferral.version} deferred: "
+        f"{deferral_reason(deferral)}; run apply again once it is done"
     )
 
 
-def error_line(error: PlanError) -> str:
+def error_line(error: PlanProblem) -> str:
     where = " ".join(
         p for p in (error.app, error.platform and error.platform.value, error.version) if p
     )
-    return f"✗ {where}: not applied: {error.message} [{error.rule}]"
+    return f"✗ {where}: not applied: {problem_reason(error)}"
 
 
 def _counts(result: ApplyResult) -> dict[str, int]:
@@ -77,7 +87,7 @@ def apply_summary(result: ApplyResult) -> str:
 def apply_json(result: ApplyResult) -> str:
     """The versioned JSON report: every change with its status, and the API error of failures."""
     report: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        "format_version": REPORT_FORMAT_VERSION,
         "interrupted": result.interrupted,
         "results": [_result_json(r) for r in result.results]
         + [_deferred_json(d) for d in result.deferred],
@@ -100,6 +110,7 @@ def _result_json(result: ChangeResult) -> dict[str, Any]:
     change = result.change
     failure = result.failure
     return {
+        "kind": change.kind,
         "app": change.app,
         "platform": change.platform.value,
         "action": change.action.value,
@@ -121,6 +132,6 @@ def _deferred_json(deferral: Deferral) -> dict[str, Any]:
         "version": deferral.version,
         "version_id": None,
         "status": Status.DEFERRED.value,
-        "note": f"waits for {deferral.waiting_on} ({deferral.waiting_on_state})",
+        "note": deferral_reason(deferral),
         "error": None,
     }

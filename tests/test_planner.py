@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease, ReleaseType
-from reconciler.plan import Action, Change, Deferral, Plan, PlanError
+from reconciler.plan import Action, Change, Deferral, Plan, PlanProblem
 from reconciler.planner import make_plan
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
@@ -31,7 +31,7 @@ def _state(*versions: tuple[str, str], **attrs: Any) -> RemoteState:
     return RemoteState(apps={BUNDLE: RemoteApp(id="100", bundle_id=BUNDLE, versions=tuple(remote))})
 
 
-def _only(plan: Plan) -> Change | Deferral | PlanError:
+def _only(plan: Plan) -> Change | Deferral | PlanProblem:
     items = [*plan.changes, *plan.deferred, *plan.errors]
     assert len(items) == 1, items
     return items[0]
@@ -74,7 +74,7 @@ def test_a_settled_match_that_differs_is_an_error_naming_its_state() -> None:
         _state(("2.0", "READY_FOR_DISTRIBUTION"), copyright="old"),
     )
     error = _only(plan)
-    assert isinstance(error, PlanError) and error.rule == "version-not-editable"
+    assert isinstance(error, PlanProblem) and error.rule == "version-not-editable"
     assert "READY_FOR_DISTRIBUTION" in error.message and "copyright" in error.message
 
 
@@ -86,7 +86,7 @@ def test_a_version_not_greater_than_the_highest_settled_one_is_an_error(wanted: 
         _state(("1.5", "REPLACED_WITH_NEW_VERSION"), ("2.0", "READY_FOR_DISTRIBUTION")),
     )
     error = _only(plan)
-    assert isinstance(error, PlanError) and error.rule == "version-not-greater"
+    assert isinstance(error, PlanProblem) and error.rule == "version-not-greater"
     assert f"version {wanted} must be greater than 2.0 (READY_FOR_DISTRIBUTION)" in error.message
 
 
@@ -98,7 +98,7 @@ def test_the_highest_settled_version_is_compared_numerically() -> None:
 def test_an_in_flight_version_counts_as_settled_for_ordering() -> None:
     plan = make_plan(_manifest({"version": "3.0"}), _state(("3.1", "IN_REVIEW")))
     error = _only(plan)
-    assert isinstance(error, PlanError) and "3.1 (IN_REVIEW)" in error.message
+    assert isinstance(error, PlanProblem) and "3.1 (IN_REVIEW)" in error.message
 
 
 # Row 4: no v, an editable u exists -> rename u to v (a create would be refused: E1).
@@ -179,7 +179,7 @@ def test_absent_deletes_a_never_submitted_version() -> None:
 )
 def test_absent_on_a_version_submitted_before_is_an_error(state: str) -> None:
     error = _only(make_plan(_manifest("absent"), _state(("1.0", state))))
-    assert isinstance(error, PlanError) and error.rule == "submitted-cannot-be-deleted"
+    assert isinstance(error, PlanProblem) and error.rule == "submitted-cannot-be-deleted"
     assert "keeps it" in error.message and state in error.message
 
 
@@ -192,13 +192,13 @@ def test_absent_with_nothing_editable_plans_nothing(state: str) -> None:
 def test_an_app_missing_from_app_store_connect_is_an_error() -> None:
     plan = make_plan(_manifest({"version": "1.0"}), RemoteState(apps={}))
     error = _only(plan)
-    assert isinstance(error, PlanError) and error.rule == "app-not-found"
+    assert isinstance(error, PlanProblem) and error.rule == "app-not-found"
 
 
 def test_an_app_id_that_does_not_match_the_bundle_id_is_an_error() -> None:
     plan = make_plan(_manifest({"version": "9.0"}, app_id="999"), _state())
     error = _only(plan)
-    assert isinstance(error, PlanError) and error.rule == "app-id-mismatch"
+    assert isinstance(error, PlanProblem) and error.rule == "app-id-mismatch"
     assert make_plan(_manifest({"version": "9.0"}, app_id="100"), _state()).changes
 
 
@@ -284,7 +284,7 @@ def test_targets_narrow_the_plan_and_mark_it_partial() -> None:
     state = RemoteState(apps={b: RemoteApp(id=b, bundle_id=b) for b in manifest.apps})
     plan = make_plan(manifest, state, targets=[("com.a.one", Platform.MACOS)])
     assert [(c.app, c.platform) for c in plan.changes] == [("com.a.one", Platform.MACOS)]
-    assert plan.targets == ("com.a.one:macos",)
+    assert [str(t) for t in plan.targets or ()] == ["com.a.one:macos"]
     assert len(make_plan(manifest, state, targets=[("com.a.one", None)]).changes) == 2
     assert make_plan(manifest, state).targets is None
 

@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.manifest import Platform
-from reconciler.plan import Action, Change, Deferral, Plan, PlanError
+from reconciler.plan import Action, Change, Deferral, Plan, PlanProblem
 from reconciler.render import NO_CHANGES, plan_json, plan_markdown, plan_text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -119,14 +119,14 @@ def small_items() -> dict[str, list[Any]]:
         ],
         "deferred": [defer("com.example.podcasts", Platform.IOS, "5.0.0", "4.9.0")],
         "errors": [
-            PlanError(
+            PlanProblem(
                 app="com.example.chess",
                 platform=Platform.IOS,
                 version="1.1",
                 rule="version-must-increase",
                 message="1.1 must be greater than 1.2, the highest version on ios",
             ),
-            PlanError(
+            PlanProblem(
                 app="com.example.maps",
                 rule="app-not-found",
                 message="no app with this bundle id in App Store Connect; check the spelling",
@@ -181,7 +181,7 @@ def large_items() -> dict[str, list[Any]]:
             items["deferred"].append(defer(app, Platform.IOS, f"{n}.1", f"{n}.0"))
         else:
             items["errors"].append(
-                PlanError(
+                PlanProblem(
                     app=app,
                     platform=Platform.MACOS,
                     version=f"{n}.0",
@@ -300,7 +300,7 @@ def test_an_update_shows_only_the_attributes_that_change() -> None:
 def test_values_from_outside_cannot_inject_terminal_codes_or_lines() -> None:
     hostile = "2026 \x1b[2J Evil\nInc. \u202e"
     change = create("com.example.weather", Platform.IOS, "2.4.0", copyright=hostile)
-    error = PlanError(app="com.example.chess", rule="r\x1b", message="bad\r\nnews \x9b31m")
+    error = PlanProblem(app="com.example.chess", rule="r\x1b", message="bad\r\nnews \x9b31m")
     plan = Plan(changes=[change], errors=[error])
     for text in (plan_text(plan), plan_markdown(plan)):
         assert not {"\x1b", "\r", "\x9b", "\u202e"} & set(text)
@@ -371,7 +371,7 @@ def test_json_is_the_versioned_public_format() -> None:
         "deferred": 1,
         "errors": 2,
     }
-    change_keys = {"app", "app_id", "platform", "action", "version", "version_id"}
+    change_keys = {"kind", "app", "app_id", "platform", "action", "version", "version_id"}
     assert all(set(c) == change_keys | {"before", "after"} for c in document["changes"])
     assert [c["action"] for c in document["changes"]] == ["update", "update", "create", "delete"]
     assert document["errors"][1]["platform"] is None

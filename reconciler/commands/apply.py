@@ -10,7 +10,7 @@ from reconciler import __version__
 from reconciler.applier import ReadBack, apply_plan
 from reconciler.asc import AscClient
 from reconciler.commands.apply_report import ReportSink, cut_short, write_report
-from reconciler.commands.plan import Output, parse_targets, render_plan
+from reconciler.commands.plan import Output, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.commands.show import read_plan_file
 from reconciler.errors import ManifestError, PlanFileError, StalePlanError, UsageError
@@ -148,7 +148,7 @@ def _different(name: str, saved: SavedPlan, differences: list[str]) -> str:
 def _fresh_saved_plan(name: str, saved: SavedPlan, manifest: Manifest, client: AscClient) -> Plan:
     """The saved plan, made again now; StalePlanError unless nothing moved since."""
     raw_targets = saved.plan.targets
-    targets = parse_targets(raw_targets, manifest) if raw_targets is not None else None
+    targets = list(raw_targets) if raw_targets is not None else None  # checked at plan time
     now = read_state(client, manifest, targets)
     moved = moved_objects(saved.remote, now)
     if moved:

@@ -51,7 +51,7 @@ def cut_short(plan: Plan, done: list[ChangeResult]) -> ApplyResult:
         results.append(ChangeResult(rest[0], Status.FAILED, rest[0].version_id, failure=failure))
         note = "interrupted before it started"
         results += [ChangeResult(change, Status.SKIPPED, note=note) for change in rest[1:]]
-    return ApplyResult(results, plan.deferred, plan.errors, interrupted=True)
+    return ApplyResult(tuple(results), plan.deferred, plan.errors, interrupted=True)
 
 
 def write_report(sink: ReportSink, result: ApplyResult, output_format: str) -> None:

@@ -14,9 +14,9 @@ from reconciler.errors import ManifestError, Problem, UsageError
 from reconciler.files import write_atomically
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest, Platform
-from reconciler.plan import Plan
+from reconciler.plan import Plan, Target
 from reconciler.planfile import saved_plan_text
-from reconciler.planner import Target, make_plan
+from reconciler.planner import make_plan
 from reconciler.reader import read_state
 
 __all__ = ["Output", "parse_targets", "plan", "plan_problems", "render_plan"]
@@ -131,5 +131,5 @@ def parse_targets(raw: Sequence[str], manifest: Manifest) -> list[Target]:
                     f"--target {text}: the manifest does not manage {platform.value} "
                     f"for {bundle_id}"
                 )
-        targets.append((bundle_id, platform))
+        targets.append(Target(bundle_id, platform))
     return targets

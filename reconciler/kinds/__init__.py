@@ -1,0 +1,135 @@
+"""Managed resource kinds: one module per kind, registered here, parents before children.
+
+A kind is the only place its fields live: manifest name and API name, how a remote value is
+normalised for comparing, how a desired value is sent. It plans its own items from the
+desired and remote state, describes each write as a `Request` value, and says how to find a
+created resource again when the answer to its create was lost (`Lookup`). Kinds are pure;
+the reader and the applier send what they describe.
+
+Adding a kind: write `kinds/<name>.py` with a module-level `KIND`, add its name to `ORDER`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:  # the plan model orders changes by ORDER, so kinds load lazily (below)
+    from reconciler.manifest import Platform, PlatformRelease
+    from reconciler.plan import Change, PlanItem
+    from reconciler.state import RemoteApp
+
+__all__ = [
+    "ORDER",
+    "Field",
+    "Kind",
+    "Lookup",
+    "Request",
+    "all_kinds",
+    "jsonapi_body",
+    "kind",
+]
+
+# Parents first: creates and updates run in this order, deletes in the reverse.
+ORDER: tuple[str, ...] = ("version",)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """One managed attribute: its manifest name, Apple's name, and the two conversions
+    (`from_api`: Apple's value -> the normalised manifest value; `to_api`: back)."""
+
+    name: str
+    api: str
+    from_api: Callable[[Any], Any] = _same
+    to_api: Callable[[Any], Any] = _same
+
+
+@dataclass(frozen=True)
+class Request:
+    """A write as a value: method, path (relative to the API base) and JSON body."""
+
+    method: Literal["POST", "PATCH", "DELETE"]
+    path: str
+    body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How to find a created resource again: a list to read, and `find`, which returns the
+    id of the resource in that list that the change made (Apple's filters are not exact)."""
+
+    path: str
+    params: Mapping[str, str]
+    find: Callable[[Sequence[Mapping[str, Any]]], str | None] = field(compare=False)
+
+
+class Kind(Protocol):
+    """What every kind module provides (as its module-level `KIND`)."""
+
+    name: str  # as in ORDER and in Change.kind
+    noun: str  # how output names one ("version")
+    fields: tuple[Field, ...]
+
+    def plan(
+        self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
+    ) -> list[PlanItem]:
+        """Every change, deferral or problem of this kind for one app and platform."""
+        ...
+
+    def request(self, change: Change, ids: Mapping[str, str]) -> Request:
+        """The write for `change`; `ids` maps parent keys created earlier in the run to ids."""
+        ...
+
+    def lookup(self, change: Change) -> Lookup:
+        """How to find what a create made when its answer was lost."""
+        ...
+
+    def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
+        """Whether a resource read back holds every value an update wanted."""
+        ...
+
+    def exists(self, codes: list[str]) -> bool:
+        """Whether Apple's error codes to a create mean the resource is already there."""
+        ...
+
+
+def jsonapi_body(
+    type_: str,
+    attributes: Mapping[str, Any],
+    *,
+    id_: str | None = None,
+    relationships: Mapping[str, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A JSON:API request document; `relationships` maps a name to (type, id)."""
+    data: dict[str, Any] = {"type": type_}
+    if id_ is not None:
+        data["id"] = id_
+    data["attributes"] = dict(attributes)
+    if relationships:
+        data["relationships"] = {
+            name: {"data": {"type": kind_, "id": rid}}
+            for name, (kind_, rid) in relationships.items()
+        }
+    return {"data": data}
+
+
+@cache
+def all_kinds() -> tuple[Kind, ...]:
+    """Every kind, in ORDER."""
+    return tuple(importlib.import_module(f"reconciler.kinds.{name}").KIND for name in ORDER)
+
+
+def kind(name: str) -> Kind:
+    """The kind called `name`; KeyError for one this reconciler does not know."""
+    for each in all_kinds():
+        if each.name == name:
+            return each
+    raise KeyError(name)

@@ -1,0 +1,306 @@
+"""The App Store version: DESIGN §3's rules, its fields, request bodies and API paths. Pure.
+
+Both sides are normalised into the same shape before comparing (manifest names, lower-case
+enums, dates as UTC instants, stripped strings, empty as None), so that the plan made right
+after a clean apply is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from reconciler.kinds import Field, Lookup, Request, jsonapi_body
+from reconciler.manifest import ABSENT, Platform, PlatformRelease, ReleaseType
+from reconciler.plan import Action, Change, Deferral, PlanItem, PlanProblem
+from reconciler.state import RemoteApp, RemoteVersion
+from reconciler.states import NEVER_SUBMITTED_STATES, StateGroup, state_group
+from reconciler.versions import version_key
+
+__all__ = ["FIELDS", "KIND", "READ_FIELDS", "desired_attributes", "remote_attributes"]
+
+
+def normalise_date(value: datetime | str | None) -> str | None:
+    """A date as the instant it names, in UTC with a `Z`, to the second."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:  # Apple always sends an offset; be safe rather than crash
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value: str | None) -> str | None:
+    stripped = value.strip() if value is not None else None
+    return stripped or None
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else None
+
+
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value is not None else None
+
+
+FIELDS = (
+    Field("version", "versionString"),
+    Field("release_type", "releaseType", from_api=_lower, to_api=_upper),
+    Field("earliest_release_date", "earliestReleaseDate", from_api=normalise_date),
+    Field("copyright", "copyright", from_api=_text),
+)
+_BY_NAME = {f.name: f for f in FIELDS}
+_ATTRIBUTES = tuple(f.name for f in FIELDS)
+# What the reader asks for (sparse fieldsets): the platform, both states and the fields.
+READ_FIELDS: tuple[str, ...] = ("platform", "versionString", "appVersionState", "appStoreState")
+READ_FIELDS += tuple(f.api for f in FIELDS if f.api not in READ_FIELDS)
+_EXISTS = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
+
+
+def remote_attributes(version: RemoteVersion) -> dict[str, Any]:
+    """A remote version's attributes in manifest terms, normalised."""
+    raw = {
+        "version": version.version_string,
+        "release_type": version.release_type,
+        "earliest_release_date": version.earliest_release_date,
+        "copyright": version.copyright,
+    }
+    return {name: _BY_NAME[name].from_api(value) for name, value in raw.items()}
+
+
+def desired_attributes(release: PlatformRelease) -> dict[str, Any]:
+    """The attributes the manifest manages: a key left out or null is not managed, an empty
+    copyright clears it. Only values count, never which keys were set, so a desired state
+    read back from a plan file plans exactly the same.
+
+    A release type other than scheduled also clears the release date: Apple pairs the two (R5).
+    """
+    wanted: dict[str, Any] = {"version": release.version}
+    if release.release_type is not None:
+        wanted["release_type"] = release.release_type.value
+        if release.release_type is not ReleaseType.SCHEDULED:
+            wanted["earliest_release_date"] = None
+    if release.earliest_release_date is not None:
+        wanted["earliest_release_date"] = normalise_date(release.earliest_release_date)
+    if release.copyright is not None:
+        wanted["copyright"] = _text(release.copyright)
+    return wanted
+
+
+def _differences(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
+    """Names of the wanted attributes whose value differs from the current one."""
+    shared = {k: current.get(k) for k in wanted}
+    diff = DeepDiff(shared, dict(wanted), ignore_order=True)
+    changed = {path.split("'")[1] for kind in diff.values() for path in kind}
+    return [k for k in _ATTRIBUTES if k in changed]
+
+
+def _api(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Manifest-named, normalised attributes -> Apple's names and values."""
+    return {_BY_NAME[name].api: _BY_NAME[name].to_api(v) for name, v in attributes.items()}
+
+
+class VersionKind:
+    """The App Store version of one app and platform (at most one is editable, R1)."""
+
+    name = "version"
+    noun = "version"
+    fields = FIELDS
+
+    def plan(
+        self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
+    ) -> list[PlanItem]:
+        versions = sorted(app.on_platform(platform.api), key=_newest_first)
+        editable = [v for v in versions if state_group(v.state) is StateGroup.EDITABLE]
+        current = editable[0] if editable else None  # Apple allows one; take the highest
+        item: PlanItem | None
+        if spec == ABSENT:
+            item = _plan_absent(app, platform, current)
+        else:
+            assert isinstance(spec, PlatformRelease)
+            item = _plan_release(app, platform, spec, versions, current)
+        return [item] if item is not None else []
+
+    def request(self, change: Change, ids: Mapping[str, str]) -> Request:
+        attributes = _api(change.after or {})
+        if change.action is Action.CREATE:
+            body = jsonapi_body(
+                "appStoreVersions",
+                {"platform": change.platform.api, **attributes},
+                relationships={"app": ("apps", change.app_id)},
+            )
+            return Request("POST", "/v1/appStoreVersions", body)
+        assert change.version_id is not None
+        path = f"/v1/appStoreVersions/{change.version_id}"
+        if change.action is Action.UPDATE:
+            return Request(
+                "PATCH", path, jsonapi_body("appStoreVersions", attributes, id_=change.version_id)
+            )
+        return Request("DELETE", path)
+
+    def lookup(self, change: Change) -> Lookup:
+        params = {
+            "filter[platform]": change.platform.api,
+            "filter[versionString]": change.version,
+            "fields[appStoreVersions]": "platform,versionString",
+            "limit": "200",
+        }
+
+        def find(resources: Sequence[Mapping[str, Any]]) -> str | None:
+            for resource in resources:
+                attributes = resource.get("attributes")
+                if not isinstance(attributes, Mapping):
+                    continue
+                # Apple's filters are not exact (R10): compare here.
+                wanted = (change.platform.api, change.version)
+                if (attributes.get("platform"), attributes.get("versionString")) == wanted:
+                    rid = resource.get("id")
+                    return rid if isinstance(rid, str) else None
+            return None
+
+        return Lookup(f"/v1/apps/{change.app_id}/appStoreVersions", params, find)
+
+    def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
+        attributes = resource.get("attributes")
+        if not isinstance(attributes, Mapping):
+            return False
+        try:
+            now = {f.name: f.from_api(attributes.get(f.api)) for f in FIELDS}
+        except (TypeError, ValueError):  # a value we cannot read does not hold what we sent
+            return False
+        return all(now[k] == v for k, v in (change.after or {}).items())
+
+    def exists(self, codes: list[str]) -> bool:
+        # E2 (version string used) or E1 (a version in flight): the plan makes a create only
+        # where neither was, so after a lost answer either means that our first try landed.
+        return any(c == code or c.startswith(code + ".") for c in codes for code in _EXISTS)
+
+
+KIND = VersionKind()
+
+
+def _newest_first(version: RemoteVersion) -> tuple[tuple[int, int, int], str]:
+    key = version_key(version.version_string) or (-1, -1, -1)
+    return ((-key[0], -key[1], -key[2]), version.id)
+
+
+def _plan_absent(
+    app: RemoteApp, platform: Platform, current: RemoteVersion | None
+) -> Change | PlanProblem | None:
+    if current is None:
+        return None
+    if current.state in NEVER_SUBMITTED_STATES:
+        return Change(
+            app=app.bundle_id,
+            app_id=app.id,
+            platform=platform,
+            action=Action.DELETE,
+            version=current.version_string,
+            version_id=current.id,
+            before=remote_attributes(current),
+        )
+    return PlanProblem(
+        app=app.bundle_id,
+        platform=platform,
+        version=current.version_string,
+        rule="submitted-cannot-be-deleted",
+        message=(
+            f"version {current.version_string} is {current.state} and was submitted before: "
+            "App Store Connect keeps it and it cannot be deleted. Give it a version instead "
+            "of `absent`, or leave the platform out of the manifest."
+        ),
+    )
+
+
+def _plan_release(
+    app: RemoteApp,
+    platform: Platform,
+    release: PlatformRelease,
+    versions: list[RemoteVersion],
+    current: RemoteVersion | None,
+) -> PlanItem | None:
+    wanted = desired_attributes(release)
+    same = [v for v in versions if v.version_string == release.version]
+    if same:
+        return _plan_existing(app, platform, same[0], wanted)
+    settled = [v for v in versions if state_group(v.state) is not StateGroup.EDITABLE]
+    # The manifest only holds valid versions; a remote string Apple accepted but we cannot
+    # parse orders lowest rather than blocking the platform.
+    target_key = version_key(release.version) or (0, 0, 0)
+    higher = [v for v in settled if (version_key(v.version_string) or (0, 0, 0)) >= target_key]
+    if higher:
+        top = higher[0]
+        return PlanProblem(
+            app=app.bundle_id,
+            platform=platform,
+            version=release.version,
+            rule="version-not-greater",
+            message=(
+                f"version {release.version} must be greater than {top.version_string} "
+                f"({top.state}), the highest version already submitted: raise `version`."
+            ),
+        )
+    if current is not None:
+        return _update(app, platform, current, wanted)
+    in_flight = [v for v in versions if state_group(v.state) is StateGroup.IN_FLIGHT]
+    if in_flight:
+        blocker = in_flight[0]
+        return Deferral(
+            app=app.bundle_id,
+            platform=platform,
+            version=release.version,
+            waiting_on=blocker.version_string,
+            waiting_on_id=blocker.id,
+            waiting_on_state=blocker.state,
+        )
+    return Change(
+        app=app.bundle_id,
+        app_id=app.id,
+        platform=platform,
+        action=Action.CREATE,
+        version=release.version,
+        after={k: v for k, v in wanted.items() if v is not None},
+    )
+
+
+def _plan_existing(
+    app: RemoteApp, platform: Platform, version: RemoteVersion, wanted: dict[str, Any]
+) -> Change | PlanProblem | None:
+    if state_group(version.state) is StateGroup.EDITABLE:
+        return _update(app, platform, version, wanted)
+    changed = _differences(remote_attributes(version), wanted)
+    if not changed:
+        return None
+    return PlanProblem(
+        app=app.bundle_id,
+        platform=platform,
+        version=version.version_string,
+        rule="version-not-editable",
+        message=(
+            f"version {version.version_string} is {version.state} and can no longer change "
+            f"({', '.join(changed)} {'differs' if len(changed) == 1 else 'differ'}): "
+            "declare a new, higher version to change it."
+        ),
+    )
+
+
+def _update(
+    app: RemoteApp, platform: Platform, version: RemoteVersion, wanted: dict[str, Any]
+) -> Change | None:
+    current = remote_attributes(version)
+    changed = _differences(current, wanted)
+    if not changed:
+        return None
+    return Change(
+        app=app.bundle_id,
+        app_id=app.id,
+        platform=platform,
+        action=Action.UPDATE,
+        version=wanted["version"],
+        version_id=version.id,
+        before={k: current[k] for k in changed},
+        after={k: wanted[k] for k in changed},
+    )
