@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from reconciler.versions import VERSION_PATTERN
+from reconciler.kinds.version_strings import VERSION_PATTERN
 
 __all__ = [
     "ABSENT",
@@ -166,8 +166,9 @@ VersionString = Annotated[
     str,
     Field(
         pattern=VERSION_PATTERN,
-        description="versionString: 1 to 3 dot-separated integers of at most 9 digits, "
-        'without leading zeros, e.g. "2", "2.4", "2.4.0". Quote it: YAML reads 2.4 as a number.',
+        description="The App Store version string: 1 to 3 dot-separated integers of at most "
+        '9 digits, without leading zeros, e.g. "2", "2.4", "2.4.0". Quote it: YAML reads 2.4 '
+        "as a number.",
     ),
     BeforeValidator(_require_text),
 ]

@@ -77,7 +77,7 @@ class Target(NamedTuple):
 class Change(_Frozen):
     """One write: a POST (create), PATCH (update) or DELETE of one resource of `kind`.
 
-    `version` is the versionString of the version the resource belongs to (the version's own
+    `version` is the version string of the version the resource belongs to (the version's own
     key; for a delete, the deleted one) and `version_id` that version's id (None while it is
     to be created): every kind hangs off a version of one app and platform."""
 
@@ -110,7 +110,7 @@ class Deferral(_Frozen):
     app: str
     platform: Platform
     version: str
-    waiting_on: str  # versionString in flight
+    waiting_on: str  # the version string of the version in flight
     waiting_on_id: str
     waiting_on_state: str
 

@@ -1,7 +1,7 @@
 """read_state(client, manifest) -> RemoteState, in as few requests as possible.
 
 One `GET /v1/apps` per batch of up to 50 bundle ids, with each app's versions included
-(`limit[appStoreVersions]=50`) and sparse fieldsets. Only an app whose included relationship
+(up to 50 per app) and sparse fieldsets. Only an app whose included relationship
 reports more versions than were included (or links versions `included` does not carry) costs a
 further, paged, per-app list. Bundle ids and
 platforms are matched here, client-side: Apple's filters are not exact (FACTS R10).
@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
 from reconciler.errors import UnexpectedResponseError
+from reconciler.kinds import version as version_kind
 from reconciler.kinds.version import READ_FIELDS
+from reconciler.kinds.version_states import current_state
 from reconciler.manifest import Manifest, Platform
 from reconciler.plan import Target
 from reconciler.planner import is_targeted
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
-from reconciler.states import current_state
 
 __all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
 
@@ -39,7 +40,7 @@ def read_state(
         versions = {
             r["id"]: parse_app_store_version(r)
             for r in included
-            if r.get("type") == "appStoreVersions"
+            if r.get("type") == version_kind.API_TYPE
         }
         for resource in data:
             app = parse_app(resource)
@@ -96,19 +97,19 @@ def _batches(bundle_ids: Sequence[str]) -> Iterator[list[str]]:
 def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
     return query(
         filters={"bundleId": list(bundle_ids)},
-        include=["appStoreVersions"],
+        include=[version_kind.API_TYPE],
         fields={
-            "apps": ["bundleId", "name", "appStoreVersions"],
-            "appStoreVersions": READ_FIELDS,
+            "apps": ["bundleId", "name", version_kind.API_TYPE],
+            version_kind.API_TYPE: READ_FIELDS,
         },
         limit=200,
-        limits={"appStoreVersions": 50},
+        limits={version_kind.API_TYPE: 50},
     )
 
 
 def _list_versions(client: AscClient, app_id: str) -> list[AppStoreVersion]:
-    params = query(fields={"appStoreVersions": READ_FIELDS}, limit=200)
-    data, _ = client.collect(f"/v1/apps/{app_id}/appStoreVersions", params)
+    params = query(fields={version_kind.API_TYPE: READ_FIELDS}, limit=200)
+    data, _ = client.collect(version_kind.list_path(app_id), params)
     return [parse_app_store_version(resource) for resource in data]
 
 
@@ -118,7 +119,9 @@ def to_remote_version(version: AppStoreVersion) -> RemoteVersion:
     date = version.earliest_release_date
     if date is not None and version.earliest_release_instant is None:
         raise UnexpectedResponseError(
-            "GET", f"/v1/appStoreVersions/{version.id}", f"earliestReleaseDate {date!r}"
+            "GET",
+            version_kind.resource_path(version.id),
+            f"{version_kind.api_name('earliest_release_date')} {date!r}",
         )
     return RemoteVersion(
         id=version.id,

@@ -37,12 +37,13 @@ class _Frozen(BaseModel):
 
 
 class RemoteVersion(_Frozen):
-    """An App Store version as Apple reports it; `state` is appVersionState (not appStoreState)."""
+    """An App Store version as Apple reports it; `state` is its current state, in the names of
+    Apple's current state enum (`kinds.version_states.current_state`)."""
 
     id: str
     platform: str  # IOS | MAC_OS | TV_OS | VISION_OS (or a value Apple added later)
     version_string: str
-    state: str  # appVersionState
+    state: str
     release_type: str | None = None
     earliest_release_date: str | None = None
     copyright: str | None = None

@@ -10,7 +10,10 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "reconciler"
 PURE = [
     "manifest",
-    "versions",
+    "kinds/__init__",
+    "kinds/version",
+    "kinds/version_states",
+    "kinds/version_strings",
     "state",
     "plan",
     "planner",

@@ -1,4 +1,4 @@
-"""The planner's state table (reconciler.states) against Apple's enums and the sandbox's rules.
+"""The planner's state table (kinds/version_states.py) against Apple's enums and the sandbox.
 
 The sandbox is a second, independent reading of Apple's rules; these tests ask it how it
 behaves for each state (can the version be changed, does it block a new version) rather than
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.sandbox import rules
-from reconciler.sandbox.state import APP_STORE_STATE_OF, SandboxState
-from reconciler.states import (
+from reconciler.kinds.version_states import (
     APP_STORE_STATE_NAMES,
     DONE_STATES,
     EDITABLE_STATES,
@@ -20,6 +18,8 @@ from reconciler.states import (
     current_state,
     state_group,
 )
+from reconciler.sandbox import rules
+from reconciler.sandbox.state import APP_STORE_STATE_OF, SandboxState
 from tests.openapi import document
 
 SCHEMAS = document()["components"]["schemas"]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.versions import is_valid_version, version_key
+from reconciler.kinds.version_strings import is_valid_version, version_key
 
 
 @pytest.mark.parametrize("text", ["0", "1", "2.4", "2.4.0", "10.20.30", "1.0.0"])

@@ -7,22 +7,17 @@ from reconciler.asc.credentials import Credentials, load_credentials
 from reconciler.asc.policy import RateLimit, RetryPolicy
 from reconciler.asc.query import MAX_INCLUDED_LIMIT, MAX_LIMIT, query
 from reconciler.asc.resources import (
-    PLATFORMS,
     App,
     AppStoreVersion,
     ToMany,
-    included_of_type,
     parse_app,
     parse_app_store_version,
-    version_create_body,
-    version_update_body,
 )
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_INCLUDED_LIMIT",
     "MAX_LIMIT",
-    "PLATFORMS",
     "App",
     "AppStoreVersion",
     "AscClient",
@@ -32,11 +27,8 @@ __all__ = [
     "RateLimit",
     "RetryPolicy",
     "ToMany",
-    "included_of_type",
     "load_credentials",
     "parse_app",
     "parse_app_store_version",
     "query",
-    "version_create_body",
-    "version_update_body",
 ]

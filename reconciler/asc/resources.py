@@ -1,4 +1,5 @@
-"""JSON:API resources we read (App, AppStoreVersion) and the request bodies we write.
+"""JSON:API resources we read (App, AppStoreVersion). The bodies we write are the kinds' own
+(`reconciler.kinds`).
 
 Parsing tolerates what Apple really sends: null attributes, attributes and relationships we do
 not know, enum values newer than ours (kept as plain strings), relationships left out. It
@@ -15,25 +16,12 @@ from typing import Any
 from reconciler.errors import UnexpectedResponseError
 
 __all__ = [
-    "CREATE_ATTRIBUTES",
-    "PLATFORMS",
-    "UPDATE_ATTRIBUTES",
     "App",
     "AppStoreVersion",
     "ToMany",
-    "included_of_type",
     "parse_app",
     "parse_app_store_version",
-    "version_create_body",
-    "version_update_body",
 ]
-
-PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
-# What Spec:AppStoreVersionCreateRequest / UpdateRequest accept, besides platform on create.
-CREATE_ATTRIBUTES = frozenset(
-    {"versionString", "copyright", "releaseType", "earliestReleaseDate", "reviewType", "usesIdfa"}
-)
-UPDATE_ATTRIBUTES = CREATE_ATTRIBUTES | {"downloadable"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +56,7 @@ class App:
 class AppStoreVersion:
     """An App Store version. Dates are ISO 8601 strings as Apple sent them; use
     `earliest_release_instant` to compare them as instants. Enum values are kept as strings;
-    both state attributes are kept as sent (`reconciler.states.current_state` reads them)."""
+    both state attributes are kept as sent (`kinds.version_states.current_state` reads them)."""
 
     id: str
     platform: str
@@ -125,63 +113,6 @@ def parse_app_store_version(resource: object) -> AppStoreVersion:
         build_id=_to_one(rels.get("build")),
         attributes=dict(attrs),
     )
-
-
-def included_of_type(document: Mapping[str, Any], type_: str) -> list[Mapping[str, Any]]:
-    """The resources of one type in a document's `included` (absent = none)."""
-    included = document.get("included") or []
-    return [r for r in included if isinstance(r, Mapping) and r.get("type") == type_]
-
-
-def version_create_body(
-    app_id: str, platform: str, attributes: Mapping[str, object]
-) -> dict[str, Any]:
-    """Body of POST /v1/appStoreVersions: platform plus exactly the attributes given (no id).
-
-    `versionString` is required; a datetime for earliestReleaseDate is sent in ISO 8601."""
-    if "platform" in attributes:
-        raise ValueError("pass platform as its own argument, not among the attributes")
-    if "versionString" not in attributes:
-        raise ValueError("creating an App Store version needs versionString")
-    return {
-        "data": {
-            "type": "appStoreVersions",
-            "attributes": {"platform": platform, **_attributes(attributes, CREATE_ATTRIBUTES)},
-            "relationships": {"app": {"data": {"type": "apps", "id": app_id}}},
-        }
-    }
-
-
-def version_update_body(version_id: str, attributes: Mapping[str, object]) -> dict[str, Any]:
-    """Body of PATCH /v1/appStoreVersions/{id}: type, id and only the attributes given
-    (None clears a nullable one). platform can never change, so it is refused."""
-    if "platform" in attributes:
-        raise ValueError("platform cannot be changed on an existing App Store version")
-    if not attributes:
-        raise ValueError("an update needs at least one attribute")
-    return {
-        "data": {
-            "type": "appStoreVersions",
-            "id": version_id,
-            "attributes": _attributes(attributes, UPDATE_ATTRIBUTES),
-        }
-    }
-
-
-def _attributes(attributes: Mapping[str, object], allowed: frozenset[str]) -> dict[str, object]:
-    unknown = sorted(set(attributes) - allowed)
-    if unknown:
-        raise ValueError(f"not an attribute this request accepts: {', '.join(unknown)}")
-    return {k: _wire(v) for k, v in attributes.items()}
-
-
-def _wire(value: object) -> object:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("a date-time sent to App Store Connect needs a UTC offset")
-        text = value.astimezone(UTC).isoformat()
-        return text.replace("+00:00", "Z")
-    return value
 
 
 def _parts(resource: object, type_: str) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:

@@ -14,13 +14,25 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from reconciler.kinds import Field, Lookup, Request, jsonapi_body
+from reconciler.kinds.version_states import NEVER_SUBMITTED_STATES, StateGroup, state_group
+from reconciler.kinds.version_strings import version_key
 from reconciler.manifest import ABSENT, Platform, PlatformRelease, ReleaseType
 from reconciler.plan import Action, Change, Deferral, PlanItem, PlanProblem
 from reconciler.state import RemoteApp, RemoteVersion
-from reconciler.states import NEVER_SUBMITTED_STATES, StateGroup, state_group
-from reconciler.versions import version_key
 
-__all__ = ["FIELDS", "KIND", "READ_FIELDS", "desired_attributes", "remote_attributes"]
+__all__ = [
+    "API_TYPE",
+    "FIELDS",
+    "KIND",
+    "READ_FIELDS",
+    "api_name",
+    "desired_attributes",
+    "list_path",
+    "remote_attributes",
+    "resource_path",
+]
+
+API_TYPE = "appStoreVersions"  # Apple's resource type, and the app's relationship to it
 
 
 def normalise_date(value: datetime | str | None) -> str | None:
@@ -57,6 +69,23 @@ _ATTRIBUTES = tuple(f.name for f in FIELDS)
 # What the reader asks for (sparse fieldsets): the platform, both states and the fields.
 READ_FIELDS: tuple[str, ...] = ("platform", "versionString", "appVersionState", "appStoreState")
 READ_FIELDS += tuple(f.api for f in FIELDS if f.api not in READ_FIELDS)
+
+
+def api_name(name: str) -> str:
+    """Apple's name of a field given by its manifest name."""
+    return _BY_NAME[name].api
+
+
+def list_path(app_id: str) -> str:
+    """An app's versions, as a list."""
+    return f"/v1/apps/{app_id}/{API_TYPE}"
+
+
+def resource_path(version_id: str | None = None) -> str:
+    """One version (or, without an id, where versions are created)."""
+    return f"/v1/{API_TYPE}/{version_id}" if version_id else f"/v1/{API_TYPE}"
+
+
 _EXISTS = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
 
 
@@ -128,24 +157,22 @@ class VersionKind:
         attributes = _api(change.after or {})
         if change.action is Action.CREATE:
             body = jsonapi_body(
-                "appStoreVersions",
+                API_TYPE,
                 {"platform": change.platform.api, **attributes},
                 relationships={"app": ("apps", change.app_id)},
             )
-            return Request("POST", "/v1/appStoreVersions", body)
+            return Request("POST", resource_path(), body)
         assert change.version_id is not None
-        path = f"/v1/appStoreVersions/{change.version_id}"
+        path = resource_path(change.version_id)
         if change.action is Action.UPDATE:
-            return Request(
-                "PATCH", path, jsonapi_body("appStoreVersions", attributes, id_=change.version_id)
-            )
+            return Request("PATCH", path, jsonapi_body(API_TYPE, attributes, id_=change.version_id))
         return Request("DELETE", path)
 
     def lookup(self, change: Change) -> Lookup:
         params = {
             "filter[platform]": change.platform.api,
             "filter[versionString]": change.version,
-            "fields[appStoreVersions]": "platform,versionString",
+            f"fields[{API_TYPE}]": "platform,versionString",
             "limit": "200",
         }
 
@@ -161,7 +188,7 @@ class VersionKind:
                     return rid if isinstance(rid, str) else None
             return None
 
-        return Lookup(f"/v1/apps/{change.app_id}/appStoreVersions", params, find)
+        return Lookup(list_path(change.app_id), params, find)
 
     def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
         attributes = resource.get("attributes")

@@ -14,12 +14,11 @@ from reconciler.asc import (
     parse_app,
     parse_app_store_version,
     query,
-    version_create_body,
-    version_update_body,
 )
 from reconciler.errors import ApiError, TransportError, UnexpectedResponseError
 from reconciler.sandbox import SandboxApp
 from tests.asc.conftest import APP, STATE_WITH_ASSOCIATED, FakeClock, MakeClient, add_version
+from tests.version_bodies import create_body, update_body
 
 BASE = "https://api.appstoreconnect.apple.com"
 
@@ -134,9 +133,7 @@ def test_e1_maps_to_an_api_error_that_names_the_rule(
     add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
     client = make_client()
     with pytest.raises(ApiError) as caught:
-        client.post(
-            "/v1/appStoreVersions", version_create_body(APP, "IOS", {"versionString": "1.1"})
-        )
+        client.post("/v1/appStoreVersions", create_body(APP, "IOS", version="1.1"))
     error = caught.value
     assert (error.status, error.method, error.path) == (409, "POST", "/v1/appStoreVersions")
     assert error.codes == ["ENTITY_ERROR.RELATIONSHIP.INVALID"]
@@ -149,9 +146,7 @@ def test_e1_maps_to_an_api_error_that_names_the_rule(
 def test_e2_keeps_both_entries_in_order(make_client: MakeClient, sandbox: SandboxApp) -> None:
     add_version(sandbox, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
     with pytest.raises(ApiError) as caught:
-        make_client().post(
-            "/v1/appStoreVersions", version_create_body(APP, "IOS", {"versionString": "1.0"})
-        )
+        make_client().post("/v1/appStoreVersions", create_body(APP, "IOS", version="1.0"))
     error = caught.value
     assert error.codes == [
         "ENTITY_ERROR.RELATIONSHIP.INVALID",
@@ -169,9 +164,7 @@ def test_e2_keeps_both_entries_in_order(make_client: MakeClient, sandbox: Sandbo
 def test_e3_maps_to_an_api_error(make_client: MakeClient, sandbox: SandboxApp) -> None:
     vid = add_version(sandbox, "IOS", "1.0", "IN_REVIEW")
     with pytest.raises(ApiError) as caught:
-        make_client().patch(
-            f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"versionString": "1.1"})
-        )
+        make_client().patch(f"/v1/appStoreVersions/{vid}", update_body(vid, version="1.1"))
     assert caught.value.codes == ["ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE"]
     assert "The attribute 'versionString' can not be modified." in str(caught.value)
     assert "no longer editable" in str(caught.value)
@@ -182,7 +175,7 @@ def test_associated_errors_are_kept() -> None:
         return httpx.Response(409, json=STATE_WITH_ASSOCIATED)
 
     with AscClient(transport=httpx.MockTransport(app)) as client, pytest.raises(ApiError) as caught:
-        client.patch("/v1/appStoreVersions/v-1", version_update_body("v-1", {"copyright": "x"}))
+        client.patch("/v1/appStoreVersions/v-1", update_body("v-1", copyright="x"))
     entry = caught.value.entries[0]
     assert caught.value.codes == ["STATE_ERROR", "ENTITY_ERROR.ATTRIBUTE.REQUIRED"]
     assert entry.id == "5f1a4b9e-0000-4000-8000-000000000001"

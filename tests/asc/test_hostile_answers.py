@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.asc import AscClient, RetryPolicy, version_update_body
+from reconciler.asc import AscClient, RetryPolicy
 from reconciler.asc.documents import MAX_BODY_BYTES
 from reconciler.asc.paging import MAX_PAGES
 from reconciler.errors import (
@@ -23,6 +23,7 @@ from reconciler.errors import (
     UnexpectedResponseError,
 )
 from tests.asc.conftest import FakeClock, MakeClient
+from tests.version_bodies import update_body
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -62,7 +63,7 @@ def test_h2_a_redirected_write_is_ambiguous_never_done(
     client = _client(make_client, handler)
     with pytest.raises(AmbiguousWriteError, match="HTTP 307 redirect"):
         if method == "PATCH":
-            client.patch("/v1/appStoreVersions/v1", version_update_body("v1", {"copyright": "c"}))
+            client.patch("/v1/appStoreVersions/v1", update_body("v1", copyright="c"))
         else:
             client.delete("/v1/appStoreVersions/v1")
 

@@ -10,11 +10,8 @@ import pytest
 import reconciler.asc as asc
 from reconciler.asc import (
     ToMany,
-    included_of_type,
     parse_app,
     parse_app_store_version,
-    version_create_body,
-    version_update_body,
 )
 from reconciler.asc.policy import parse_rate_limit, parse_retry_after
 from reconciler.errors import UnexpectedResponseError
@@ -112,60 +109,6 @@ def test_a_wrong_resource_is_refused() -> None:
         parse_app_store_version({"type": "appStoreVersions"})
 
 
-def test_included_of_type_picks_one_type() -> None:
-    document = {"data": [], "included": [VERSION, {"type": "builds", "id": "b"}]}
-    assert included_of_type(document, "appStoreVersions") == [VERSION]
-    assert included_of_type({"data": []}, "builds") == []
-
-
-def test_a_create_body_has_no_id_and_only_the_given_fields() -> None:
-    body = version_create_body("1000000001", "MAC_OS", {"versionString": "3.0"})
-    assert body == {
-        "data": {
-            "type": "appStoreVersions",
-            "attributes": {"platform": "MAC_OS", "versionString": "3.0"},
-            "relationships": {"app": {"data": {"type": "apps", "id": "1000000001"}}},
-        }
-    }
-
-
-def test_an_update_body_carries_type_id_and_only_the_given_fields() -> None:
-    body = version_update_body("v-1", {"copyright": "2026 Example Inc."})
-    assert body == {
-        "data": {
-            "type": "appStoreVersions",
-            "id": "v-1",
-            "attributes": {"copyright": "2026 Example Inc."},
-        }
-    }
-
-
-@pytest.mark.parametrize(
-    ("build", "message"),
-    [
-        (lambda: version_update_body("v", {"platform": "IOS"}), "platform cannot be changed"),
-        (lambda: version_update_body("v", {}), "at least one attribute"),
-        (lambda: version_update_body("v", {"appVersionState": "X"}), "appVersionState"),
-        (lambda: version_create_body("a", "IOS", {"copyright": "c"}), "needs versionString"),
-        (
-            lambda: version_create_body("a", "IOS", {"versionString": "1", "platform": "IOS"}),
-            "own argument",
-        ),
-        (
-            lambda: version_create_body("a", "IOS", {"versionString": "1", "downloadable": True}),
-            "downloadable",
-        ),
-        (
-            lambda: version_update_body("v", {"earliestReleaseDate": datetime(2026, 1, 1)}),
-            "UTC offset",
-        ),
-    ],
-)
-def test_bodies_refuse_what_apple_would(build: Any, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        build()
-
-
 def test_rate_limit_header_parsing() -> None:
     assert parse_rate_limit("user-hour-lim:3500;user-hour-rem:500;") == asc.RateLimit(3500, 500)
     assert parse_rate_limit("user-hour-rem:7;user-hour-lim:3600") == asc.RateLimit(3600, 7)
@@ -202,7 +145,6 @@ def test_the_public_interface_is_pinned() -> None:
             "DEFAULT_BASE_URL",
             "MAX_INCLUDED_LIMIT",
             "MAX_LIMIT",
-            "PLATFORMS",
             "App",
             "AppStoreVersion",
             "AscClient",
@@ -212,13 +154,10 @@ def test_the_public_interface_is_pinned() -> None:
             "RateLimit",
             "RetryPolicy",
             "ToMany",
-            "included_of_type",
             "load_credentials",
             "parse_app",
             "parse_app_store_version",
             "query",
-            "version_create_body",
-            "version_update_body",
         ]
     )
     assert all(hasattr(asc, name) for name in asc.__all__)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.asc import RetryPolicy, version_create_body, version_update_body
+from reconciler.asc import RetryPolicy
 from reconciler.errors import AmbiguousWriteError, ApiError, TransportError
 from reconciler.sandbox import SandboxApp
 from tests.asc.conftest import APP, FakeClock, MakeClient, add_version
+from tests.version_bodies import create_body, update_body
 
-CREATE = version_create_body(APP, "IOS", {"versionString": "2.0"})
+CREATE = create_body(APP, "IOS", version="2.0")
 VERSIONS = "/v1/appStoreVersions"
 
 
@@ -166,7 +167,7 @@ def test_a_patch_is_retried_and_succeeds(make_client: MakeClient, sandbox: Sandb
     sandbox.fail_next("PATCH", VERSIONS, "timeout")
     sandbox.fail_next("PATCH", VERSIONS, "503")
     client = make_client()
-    body = version_update_body(vid, {"versionString": "1.1"})
+    body = update_body(vid, version="1.1")
     assert (
         client.patch(f"/v1/appStoreVersions/{vid}", body)["data"]["attributes"]["versionString"]
         == "1.1"
@@ -182,7 +183,7 @@ def test_a_patch_that_exhausts_retries_after_sending_is_ambiguous(
     sandbox.fail_next("PATCH", VERSIONS, "500", times=4)
     client = make_client()
     with pytest.raises(AmbiguousWriteError, match="5 tries"):
-        client.patch(f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"copyright": "c"}))
+        client.patch(f"/v1/appStoreVersions/{vid}", update_body(vid, copyright="c"))
     assert sandbox.state.version_records[vid].copyright == "c"  # it did land
 
 
@@ -192,9 +193,7 @@ def test_a_patch_that_never_connected_is_a_transport_error(
     vid = add_version(sandbox, "IOS", "1.0", "PREPARE_FOR_SUBMISSION")
     sandbox.fail_next("PATCH", VERSIONS, "connect", times=5)
     with pytest.raises(TransportError, match="ConnectError"):
-        make_client().patch(
-            f"/v1/appStoreVersions/{vid}", version_update_body(vid, {"copyright": "c"})
-        )
+        make_client().patch(f"/v1/appStoreVersions/{vid}", update_body(vid, copyright="c"))
 
 
 def test_a_delete_whose_answer_was_lost_counts_as_done(

@@ -13,7 +13,7 @@ import httpcore
 import httpx
 import pytest
 
-from reconciler.asc import AscClient, Credentials, JwtAuth, RetryPolicy, version_create_body
+from reconciler.asc import AscClient, Credentials, JwtAuth, RetryPolicy
 from reconciler.errors import AscError
 from reconciler.sandbox import SandboxApp, errors
 from tests.asc.conftest import (
@@ -24,6 +24,7 @@ from tests.asc.conftest import (
     authorizations,
     reject_the_key,
 )
+from tests.version_bodies import create_body
 
 
 @pytest.fixture
@@ -62,8 +63,8 @@ def _exercise(client: AscClient, sandbox: SandboxApp) -> list[str]:
     client.get(f"/v1/apps/{APP}")
     add_version(sandbox, "IOS", "1.0", "READY_FOR_DISTRIBUTION")
     failures: list[tuple[str, dict[str, Any] | None]] = [
-        ("POST", version_create_body(APP, "IOS", {"versionString": "1.0"})),  # E2
-        ("POST", version_create_body(APP, "IOS", {"versionString": "1.1"})),  # times out
+        ("POST", create_body(APP, "IOS", version="1.0")),  # E2
+        ("POST", create_body(APP, "IOS", version="1.1")),  # times out
         ("GET", None),  # rejected credentials
     ]
     for method, body in failures:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.asc import version_create_body
+from tests.version_bodies import create_body
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def test_u11_serve_without_state_keeps_the_account_in_memory(tmp_path: Path) -> 
         with httpx.Client(base_url=found.group(1)) as client:  # a write, through the API
             chess = client.get("/v1/apps", params={"filter[bundleId]": "com.example.chess"})
             app = chess.json()["data"][0]["id"]
-            body = version_create_body(app, "TV_OS", {"versionString": "1.2"})
+            body = create_body(app, "TV_OS", version="1.2")
             assert client.post("/v1/appStoreVersions", json=body).status_code == 201
     finally:
         server.send_signal(signal.SIGINT)

@@ -1,4 +1,4 @@
-"""Version strings: parsing and ordering (version states are in `states.py`).
+"""Version strings: parsing and ordering (version states are in `kinds/version_states.py`).
 
 A versionString is 1 to 3 dot-separated non-negative integers without leading zeros
 (Apple's rule, FACTS R3), each of at most 9 digits: Apple's are short, and the bound keeps
