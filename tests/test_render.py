@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from reconciler.manifest import Platform
 from reconciler.plan import Action, Change, Deferral, Plan, PlanProblem
-from reconciler.render import NO_CHANGES, plan_json, plan_markdown, plan_text
+from reconciler.views import NO_CHANGES, plan_json, plan_markdown, plan_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from reconciler import report
 from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
 from reconciler.plan import Plan
+from reconciler.views import report
 
 __all__ = ["IN_FLIGHT", "ReportSink", "cut_short", "write_report"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from reconciler import __version__, render
+from reconciler import __version__, views
 from reconciler.annotations import error_annotations
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.errors import ManifestError, Problem, UsageError
@@ -79,19 +79,14 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
 
 def render_plan(result: Plan, manifest: Manifest, output: Output) -> None:
     """Write the plan in the chosen format, its annotations, and the step summary."""
-    if output.format == "json":
-        output.out.write(render.plan_json(result))
-    elif output.format == "markdown":
-        output.out.write(render.plan_markdown(result))
-    else:
-        output.out.write(render.plan_text(result, color=output.color))
+    output.out.write(views.plan_view(result, output.format, color=output.color))
     if output.github:  # on stderr, so that redirected markdown or JSON stays clean
         for line in error_annotations(plan_problems(result, manifest)):
             output.err.write(line + "\n")
     if output.step_summary is not None:
         try:
             with output.step_summary.open("a", encoding="utf-8") as summary:
-                summary.write(render.plan_markdown(result) + "\n")
+                summary.write(views.plan_markdown(result) + "\n")
         except OSError as error:  # a summary we cannot write must not stop the plan
             output.err.write(
                 f"warning: cannot append to GITHUB_STEP_SUMMARY ({output.step_summary}): "

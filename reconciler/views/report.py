@@ -7,7 +7,7 @@ from typing import Any
 
 from reconciler.outcome import ApplyResult, ChangeResult, Status
 from reconciler.plan import Action, Deferral, PlanProblem
-from reconciler.render import deferral_reason, problem_reason
+from reconciler.views.words import deferral_reason, problem_reason
 
 __all__ = [
     "REPORT_FORMAT_VERSION",
