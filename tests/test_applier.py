@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reconciler.applier import NOT_YET_VISIBLE, ReadBack, apply_plan
 from reconciler.asc import AscClient, JwtAuth, load_credentials
@@ -354,15 +356,15 @@ def _read_without_auth(state: SandboxState, manifest: Manifest) -> RemoteState:
         return read_state(client, manifest)
 
 
-@pytest.mark.parametrize(
-    ("seconds", "waits"),
-    [
-        (0, []),
-        (0.2, []),
-        (0.25, [0.25]),
-        (60, [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0]),
-    ],
-)
-def test_the_read_back_budget_bounds_the_waits(seconds: float, waits: list[float]) -> None:
-    assert ReadBack.within(seconds).waits() == waits
+@given(st.floats(min_value=0, max_value=3600, allow_nan=False))
+def test_the_read_back_budget_is_filled_but_never_exceeded(seconds: float) -> None:
+    waits = ReadBack.within(seconds).waits()
     assert sum(waits) <= seconds
+    # One more read would pass the budget: as many reads as fit, no fewer.
+    following = min(ReadBack.first_wait * 2 ** len(waits), ReadBack.max_wait)
+    assert sum(waits) + following > seconds
+    assert waits == sorted(waits) and all(w <= ReadBack.max_wait for w in waits)
+
+
+def test_the_default_budget_looks_for_about_a_minute_starting_with_short_waits() -> None:
+    assert ReadBack.within(60).waits() == [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0]
