@@ -22,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reconciler.asc import AscClient, parse_app, parse_app_store_version, query
+from reconciler.kinds.version import READ_FIELDS as VERSION_FIELDS
 from reconciler.manifest import AppEntry, Manifest, PlatformRelease
 from reconciler.plan import Plan
 from reconciler.planner import make_plan
-from reconciler.reader import VERSION_FIELDS, read_state, to_remote_version
+from reconciler.reader import read_state, to_remote_version
 from reconciler.sandbox import SandboxApp, SandboxState
 from reconciler.state import RemoteApp, RemoteState
 
