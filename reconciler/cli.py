@@ -2,8 +2,7 @@
 
 The only module that prints or reads os.environ. Heavy libraries are imported inside the
 command that needs them, so `--help` and `--version` stay fast.
-Exit codes: 0 success, 1 expected error, 2 changes pending (plan --detailed-exitcode),
-3 unexpected error (traceback with --debug), 130 interrupted (143: apply got SIGTERM).
+Exit codes: `reconciler.exit_codes.ExitCode`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler import __version__
+from reconciler.exit_codes import ExitCode
 
 if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow --help
     from reconciler.commands.plan import Output
@@ -25,8 +25,6 @@ if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow
     _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_ERROR, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -198,7 +196,7 @@ def _add_sandbox(
     return {f"sandbox {name}": action for name, action in actions.choices.items()}
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> ExitCode:
     out = sys.stdout
     if args.command == "validate":
         from reconciler.commands.validate import validate
@@ -236,7 +234,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def _apply(args: argparse.Namespace) -> int:
+def _apply(args: argparse.Namespace) -> ExitCode:
     from reconciler.commands.apply import ApplyOptions, apply
     from reconciler.commands.interrupt import Interrupt
 
@@ -283,7 +281,7 @@ def _color() -> bool:
     )
 
 
-def _dispatch_sandbox(args: argparse.Namespace) -> int:
+def _dispatch_sandbox(args: argparse.Namespace) -> ExitCode:
     from reconciler.commands import sandbox
 
     if args.sandbox_command == "serve":  # without --state: in memory, as the README says
@@ -345,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parse(argv)
     except SystemExit as exit_:  # argparse: 0 for --help/--version, 2 for a usage error
-        return EXIT_ERROR if exit_.code == 2 else int(exit_.code or 0)
+        return ExitCode.ERROR if exit_.code else ExitCode.OK
     debug = bool(getattr(args, "debug", False))
     stop_logging = _logging(bool(getattr(args, "verbose", False)), debug)
     try:
@@ -355,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
 
 
-def _handled(args: argparse.Namespace, debug: bool) -> int:
+def _handled(args: argparse.Namespace, debug: bool) -> ExitCode:
     """The command's exit code; the one place that turns errors into messages and codes."""
     from reconciler.errors import ReconcilerError
 
@@ -365,14 +363,14 @@ def _handled(args: argparse.Namespace, debug: bool) -> int:
         if debug:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `reconciler show plan.json | head`: the reader has gone
         _quiet_stdout()
         print("error: standard output was closed before the output was written", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except Exception as error:  # the one place that turns a bug into a message
         if debug:
             traceback.print_exc()
@@ -382,4 +380,4 @@ def _handled(args: argparse.Namespace, debug: bool) -> int:
                 "This is a bug in reconciler; run again with --debug for the traceback.",
                 file=sys.stderr,
             )
-        return EXIT_UNEXPECTED
+        return ExitCode.BUG

@@ -4,52 +4,126 @@ path as the user wrote it, and a message that says what to write instead."""
 from __future__ import annotations
 
 import difflib
-from typing import Any
+import types
+from dataclasses import dataclass
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Tag
 
 from reconciler.errors import Problem
 from reconciler.manifest import (
     BUNDLE_ID_MAX_LENGTH,
     AppEntry,
-    Defaults,
     ManifestFile,
     Platform,
-    PlatformRelease,
     shown,
 )
 from reconciler.yaml_values import Marks
 
-__all__ = ["validation_problem"]
+__all__ = ["Location", "locate", "validation_problem"]
 
-# Discriminator tags that pydantic puts into error locations; they are not manifest keys.
-_UNION_TAGS = {"absent", "release"}
 _PLATFORMS = {p.value for p in Platform}
-_FIELD_MODELS: dict[int, type[BaseModel]] = {0: ManifestFile, 2: AppEntry, 3: PlatformRelease}
+_KEY_MARKER = "[key]"  # pydantic: the error is about the dict key just before it
 
 
 def validation_problem(
-    name: str, error: Any, data: dict[str, Any], marks: dict[tuple[Any, ...], Marks]
+    name: str,
+    error: Any,
+    data: dict[str, Any],
+    marks: dict[tuple[Any, ...], Marks],
+    model: type[BaseModel] = ManifestFile,
 ) -> Problem:
-    """One pydantic error of ManifestFile validation, placed at its key or value."""
-    loc = list(error["loc"])
-    # The union tag follows the platform key (apps.<id>.<platform>.<tag>.…); removing it by
-    # position keeps a user's own key that happens to be called `release`.
-    if len(loc) > 3 and loc[0] == "apps" and loc[2] in _PLATFORMS and loc[3] in _UNION_TAGS:
-        del loc[3]
-    about_key = "[key]" in loc
-    key = tuple(part for part in loc if part != "[key]")
+    """One pydantic error of `model` validation (a manifest file), placed at its key or value."""
+    where = locate(model, tuple(error["loc"]))
+    key = where.key
     node = _lookup(data, key)
     kind = error["type"]
     if kind == "missing":
         spot = marks[key[:-1]].key if key[:-1] in marks else (1, 1)
     elif key not in marks:
         spot = (1, 1)
-    elif kind == "extra_forbidden" or about_key or isinstance(node, dict | list):
+    elif kind == "extra_forbidden" or where.about_key or isinstance(node, dict | list):
         spot = marks[key].key  # a mapping is named by its key ("ios:"), a scalar by its value
     else:
         spot = marks[key].value
-    return Problem(name, spot[0], spot[1], ".".join(str(p) for p in key), _message(error, key))
+    message = _message(error, where)
+    return Problem(name, spot[0], spot[1], ".".join(str(p) for p in key), message)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a pydantic error is, in the user's terms."""
+
+    key: tuple[Any, ...]  # the path as written: no union tags or labels, no [key] markers
+    about_key: bool  # the error is about the last key itself (a bundle id), not its value
+    owner: type[BaseModel] | None  # the model whose fields the last key is (or is not) one of
+
+
+def locate(model: type[BaseModel], loc: tuple[Any, ...]) -> Location:
+    """Walk the model's field types along pydantic's `loc`: through models, dicts, lists,
+    Optional and unions, dropping the parts that are pydantic's rather than the user's."""
+    key: list[Any] = []
+    here = _members(model)  # the types the value at `key` may have
+    owner: type[BaseModel] | None = None
+    about_key = via_dict = False
+    for part in loc:
+        if part == _KEY_MARKER and via_dict:
+            about_key = True
+            continue
+        if len(here) > 1:  # pydantic names the union member first: a Tag, or a type's label
+            here = _member(here, part)
+            continue
+        owner = next((t for t, _ in here if _is_model(t)), None)
+        via_dict = any(_is_dict(t) for t, _ in here)
+        here = [m for t, _ in here for m in _step(t, part)]
+        key.append(part)
+    return Location(tuple(key), about_key, owner)
+
+
+_Member = tuple[Any, str | None]  # a type, and its Tag in a discriminated union
+
+
+def _members(annotation: Any, tag: str | None = None) -> list[_Member]:
+    """The types a value of `annotation` may have: Annotated, Optional and unions unwrapped."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = get_args(annotation)
+        tags = [m.tag for m in metadata if isinstance(m, Tag)]
+        return _members(inner, tags[0] if tags else tag)
+    if origin is Union or origin is types.UnionType:
+        return [m for arg in get_args(annotation) for m in _members(arg, tag)]
+    return [] if annotation is type(None) else [(annotation, tag)]
+
+
+def _member(here: list[_Member], label: Any) -> list[_Member]:
+    """The union member that pydantic's `label` names (by Tag, or by a model's name)."""
+    chosen: list[_Member] = [
+        (t, None) for t, tag in here if label in {tag, getattr(t, "__name__", None)}
+    ]
+    return chosen or [(t, None) for t, _ in here if not _is_model(t)]
+
+
+def _step(annotation: Any, part: Any) -> list[_Member]:
+    """The types of the value under `part` in a value of type `annotation`."""
+    if _is_model(annotation):
+        field = annotation.model_fields.get(part)
+        return _members(field.annotation) if field is not None else []
+    origin: Any = get_origin(annotation)
+    args = get_args(annotation)
+    if _is_dict(annotation) and len(args) == 2:
+        return _members(args[1])
+    if origin in {list, tuple, set, frozenset} and args and isinstance(part, int):
+        return _members(args[0])
+    return []
+
+
+def _is_dict(annotation: Any) -> bool:
+    origin: Any = get_origin(annotation)
+    return origin is dict
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _lookup(data: Any, key: tuple[Any, ...]) -> Any:
@@ -61,11 +135,10 @@ def _lookup(data: Any, key: tuple[Any, ...]) -> Any:
     return node
 
 
-def _message(error: Any, key: tuple[Any, ...]) -> str:
-    kind = error["type"]
-    value = error.get("input")
+def _message(error: Any, where: Location) -> str:
+    key, kind, value = where.key, error["type"], error.get("input")
     if kind == "extra_forbidden":
-        return _unknown_key(key)
+        return _unknown_key(key[-1], where.owner)
     if kind == "missing":
         return "missing: this key is required"
     if kind == "string_pattern_mismatch":
@@ -93,16 +166,11 @@ def _message(error: Any, key: tuple[Any, ...]) -> str:
     return str(error["msg"])
 
 
-def _unknown_key(key: tuple[Any, ...]) -> str:
-    model = _FIELD_MODELS.get(len(key) - 1)
-    if len(key) == 2 and key[0] == "defaults":
-        model = Defaults
-    if len(key) == 4 and key[0] == "apps":
-        model = PlatformRelease
+def _unknown_key(name: Any, model: type[BaseModel] | None) -> str:
     if model is None:
         return "unknown key"
     allowed = list(model.model_fields)
-    close = difflib.get_close_matches(str(key[-1]), allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
     if close:
         return f"unknown key (did you mean '{close[0]}'?)"
     what = "key or platform" if model is AppEntry else "key"

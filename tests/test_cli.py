@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 import reconciler
 from reconciler.cli import main
+from reconciler.exit_codes import ExitCode
 
 ROOT = Path(__file__).parent.parent
 INVALID = ROOT / "tests" / "manifests" / "invalid"
@@ -152,3 +155,28 @@ def test_schema_command_writes_the_committed_schema(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
     assert main(["schema", "--out", str(target)]) == 0
     assert target.read_text() == (ROOT / "schemas" / "manifest.schema.json").read_text()
+
+
+def test_the_exit_codes_are_the_readmes_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| exit | meaning |", 1)[1].split("\n\n", 1)[0]
+    assert [int(n) for n in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)] == [
+        code.value for code in ExitCode
+    ]
+
+
+def test_commands_return_exit_codes_by_name_not_number() -> None:
+    """A literal `return 1` or `exit(2)` hides which row of the table it means."""
+    package = ROOT / "reconciler"
+    found = []
+    for path in [package / "cli.py", *sorted((package / "commands").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Constant):
+                value = node.value.value
+            elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("exit"):
+                value = next((a.value for a in node.args if isinstance(a, ast.Constant)), None)
+            else:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,10 +61,39 @@ def test_plan_apply_plan_converges_and_the_deferral_stays(
     code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox", "--detailed-exitcode")
     assert code == 0
     assert out.rstrip().endswith("No changes to apply. 1 deferred.")
+    assert not re.search(r"^[+~-] ", out, re.MULTILINE)  # no change blocks
+    _assert_the_example_was_applied(_versions())
     # Once 4.9.0 is approved (and so released: it is after_approval), the next run creates 5.0.0.
     assert _run(capsys, "sandbox", "advance", "com.example.podcasts", "ios", "approve")[0] == 0
     code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox")
     assert "+ com.example.podcasts ios: create version 5.0.0" in out
+
+
+def _versions() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    """The sandbox account's versions by (bundle id, API platform), then by version string."""
+    data = json.loads(Path(".reconciler/sandbox-state.json").read_text(encoding="utf-8"))
+    found: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for app in data["apps"]:
+        for version in app["versions"]:
+            platform = found.setdefault((app["bundleId"], version["platform"]), {})
+            platform[version["versionString"]] = version
+    return found
+
+
+def _assert_the_example_was_applied(versions: dict[tuple[str, str], dict[str, Any]]) -> None:
+    weather_ios = versions["com.example.weather", "IOS"]
+    assert sorted(weather_ios) == ["2.3.0", "2.4.0"]  # 2.3.1 was renamed, not duplicated
+    assert weather_ios["2.4.0"]["releaseType"] == "SCHEDULED"
+    assert weather_ios["2.4.0"]["earliestReleaseDate"] == "2026-12-01T17:00:00Z"
+    assert weather_ios["2.4.0"]["copyright"] == "2026 Example Inc."
+    assert sorted(versions["com.example.weather", "MAC_OS"]) == ["2.3.0", "2.4.0"]
+    assert ("com.example.weather", "TV_OS") not in versions
+    assert versions["com.example.notes", "IOS"]["3.1.0"]["releaseType"] == "MANUAL"
+    assert "5.0.0" not in versions["com.example.podcasts", "IOS"]  # deferred
+    assert sorted(versions["com.example.podcasts", "VISION_OS"]) == ["1.0"]
+    chess_tv = versions["com.example.chess", "TV_OS"]["1.2"]
+    assert chess_tv["copyright"] == "2026 Example Chess Club"
+    assert chess_tv["appVersionState"] == "PREPARE_FOR_SUBMISSION"
 
 
 def test_a_saved_plan_is_refused_once_app_store_connect_moved(

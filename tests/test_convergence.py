@@ -30,6 +30,7 @@ from reconciler.plan import Plan
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
 from reconciler.sandbox import SandboxApp, SandboxState, VersionRecord
+from tests.profiles import examples
 
 WRITES = frozenset({"POST", "PATCH", "DELETE"})
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -328,7 +329,7 @@ def _plan(client: AscClient, manifest: Manifest) -> Plan:
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -166,14 +166,16 @@ def test_u12_a_second_ctrl_c_still_reports_what_is_known(slow: Slow) -> None:
     threading.Timer(0.1, apply.send_signal, (signal.SIGINT,)).start()
     rest, err = apply.communicate(timeout=30)
     out, err = "".join(lines) + rest, "".join(err_lines) + err
-    assert apply.returncode == 130, err
     assert "Traceback" not in err
     created = out.count(" created (id ")
     summary = out.strip().splitlines()[-1]
     assert summary.startswith(f"Apply interrupted: {created} created, 0 updated, 0 deleted")
     if "stopped while its request was in flight" in out:  # the usual case: 1 unknown outcome
+        assert apply.returncode == 130, err
         assert " 1 failed." in summary and slow.created() in (created, created + 1)
-    else:  # the second Ctrl-C came between two changes
+    else:  # the first Ctrl-C came between two changes: apply stopped at once and reported,
+        # so the second may land as the process exits, and end it as a Ctrl-C ends any program
+        assert apply.returncode in (130, -signal.SIGINT), err
         assert slow.created() == created
     assert "Run `reconciler plan` to see what is left" in summary
 

@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from reconciler.errors import ManifestError
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
+from tests.profiles import examples
 
 KEYS = st.sampled_from(
     [
@@ -59,13 +60,13 @@ def _load(data: bytes) -> Any:
             return error
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_random_bytes_never_escape_as_anything_but_manifest_error(data: bytes) -> None:
     assert isinstance(_load(data), Manifest | ManifestError)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.fixed_dictionaries({"format": st.just(1) | SCALARS, "apps": YAMLISH}) | YAMLISH)
 def test_random_yaml_shaped_data_never_escapes_as_anything_but_manifest_error(data: Any) -> None:
     import io

@@ -14,6 +14,7 @@ from reconciler.commands.plan import Output, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.commands.show import read_plan_file
 from reconciler.errors import ManifestError, PlanFileError, StalePlanError, UsageError
+from reconciler.exit_codes import ExitCode
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
 from reconciler.outcome import ApplyResult, ChangeResult
@@ -31,7 +32,6 @@ from reconciler.reader import read_state
 __all__ = ["PROMPT", "ApplyOptions", "apply", "plan_file_among"]
 
 PROMPT = "Apply these changes? Only 'yes' will be accepted: "
-EXIT_INTERRUPTED = 130
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 
@@ -81,8 +81,9 @@ def apply(
     *,
     confirm: Callable[[str], str] = input,
     stop: Callable[[], bool] = lambda: False,
-) -> int:
-    """0 applied (or nothing to do); 1 refused, stale, failed or plan errors; 130 interrupted."""
+) -> ExitCode:
+    """OK applied (or nothing to do); ERROR refused, stale, failed or plan errors; INTERRUPTED
+    stopped by `stop` (the caller tells Ctrl-C from SIGTERM)."""
     plan_file = plan_file_among(options.paths)
     # Read and checked before any credential or request: a plan that cannot be applied says so.
     reviewed = _reviewed(plan_file) if plan_file is not None else None
@@ -92,13 +93,13 @@ def apply(
         else:
             confirmed = _planned_and_confirmed(options, client, output, confirm)
             if confirmed is None:
-                return 1
+                return ExitCode.ERROR
             plan = confirmed
         result = _run(plan, client, options, output, stop)
         output.err.write(request_summary(client) + "\n")
     if result.interrupted:
-        return EXIT_INTERRUPTED
-    return 1 if result.failed or plan.errors else 0
+        return ExitCode.INTERRUPTED
+    return ExitCode.ERROR if result.failed or plan.errors else ExitCode.OK
 
 
 def _reviewed(plan_file: Path) -> tuple[str, SavedPlan, Manifest]:

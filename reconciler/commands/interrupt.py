@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from reconciler.exit_codes import ExitCode
+
 __all__ = ["Interrupt"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -35,10 +37,10 @@ class Interrupt:
     def requested(self) -> bool:
         return self._count > 0
 
-    def exit_code(self, code: int) -> int:
-        """130 after Ctrl-C, 143 (128 + SIGTERM) when terminated, as shells report them."""
-        if code == 128 + signal.SIGINT and self._first == signal.SIGTERM:
-            return 128 + signal.SIGTERM
+    def exit_code(self, code: ExitCode) -> ExitCode:
+        """apply's code, but TERMINATED instead of INTERRUPTED when SIGTERM stopped it."""
+        if code == ExitCode.INTERRUPTED and self._first == signal.SIGTERM:
+            return ExitCode.TERMINATED
         return code
 
     @contextmanager

@@ -11,6 +11,7 @@ from reconciler import __version__, views
 from reconciler.annotations import error_annotations
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.errors import ManifestError, Problem, UsageError
+from reconciler.exit_codes import ExitCode
 from reconciler.files import write_atomically
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest, Platform
@@ -20,8 +21,6 @@ from reconciler.planner import make_plan
 from reconciler.reader import read_state
 
 __all__ = ["Output", "parse_targets", "plan", "plan_problems", "render_plan"]
-
-EXIT_CHANGES = 2
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,8 @@ class PlanOptions:
     targets: Sequence[str] = field(default_factory=tuple)
 
 
-def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
-    """0 planned; 1 the plan has errors; 2 writes pending (only with --detailed-exitcode)."""
+def plan(options: PlanOptions, connection: Connection, output: Output) -> ExitCode:
+    """OK planned; ERROR the plan has errors; CHANGES writes pending (--detailed-exitcode)."""
     try:
         manifest = load_manifest(options.paths)
     except ManifestError as error:
@@ -73,8 +72,10 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> int:
             f"`reconciler apply {options.out_file}`.\n"
         )
     if result.errors:
-        return 1
-    return EXIT_CHANGES if options.detailed_exitcode and result.has_writes else 0
+        return ExitCode.ERROR
+    if options.detailed_exitcode and result.has_writes:
+        return ExitCode.CHANGES
+    return ExitCode.OK
 
 
 def render_plan(result: Plan, manifest: Manifest, output: Output) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reconciler.errors import UsageError
+from reconciler.exit_codes import ExitCode
 from reconciler.sandbox import (
     FaultSpec,
     FaultSpecError,
@@ -41,14 +42,16 @@ def open_sandbox(state_path: Path) -> SandboxApp:
     return SandboxApp(_load_or_seed(state_path), state_path=state_path)
 
 
-def reset(*, state_path: Path, out: TextIO) -> int:
+def reset(*, state_path: Path, out: TextIO) -> ExitCode:
     """Start the sandbox account over from the seed."""
     seed_state().save(state_path)
     out.write(f"Sandbox account reset from the seed: {state_path}\n")
-    return 0
+    return ExitCode.OK
 
 
-def advance(*, state_path: Path, bundle_id: str, platform: str, action: str, out: TextIO) -> int:
+def advance(
+    *, state_path: Path, bundle_id: str, platform: str, action: str, out: TextIO
+) -> ExitCode:
     """Move the platform's current version along App Review (submit, review, approve, ...)."""
     state = _load_or_seed(state_path)
     api_platform = _PLATFORMS.get(platform.lower(), platform.upper())
@@ -60,7 +63,7 @@ def advance(*, state_path: Path, bundle_id: str, platform: str, action: str, out
         raise UsageError(f"sandbox advance: {error}") from error
     state.save(state_path)
     out.write(f"{moved}\n")
-    return 0
+    return ExitCode.OK
 
 
 def serve(
@@ -71,7 +74,7 @@ def serve(
     faults: str | None,
     public_key_path: Path | None,
     out: TextIO,
-) -> int:
+) -> ExitCode:
     """Serve the sandbox on 127.0.0.1 until Ctrl-C. Without a state file, the seed in memory."""
     spec = _fault_spec(faults, latency_ms)
     public_key = _read_key(public_key_path) if public_key_path else None
@@ -100,7 +103,7 @@ def serve(
             server.serve_forever()
         except KeyboardInterrupt:
             out.write("Sandbox stopped.\n")
-    return 0
+    return ExitCode.OK
 
 
 def _load_or_seed(state_path: Path) -> SandboxState:

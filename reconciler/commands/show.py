@@ -8,6 +8,7 @@ from pathlib import Path
 
 from reconciler.commands.plan import Output, render_plan
 from reconciler.errors import PlanFileError
+from reconciler.exit_codes import ExitCode
 from reconciler.planfile import SavedPlan, printable, read_saved_plan
 
 __all__ = ["read_plan_file", "show"]
@@ -35,7 +36,7 @@ def read_plan_file(plan_file: Path) -> SavedPlan:
     return read_saved_plan(text, name)
 
 
-def show(plan_file: Path, output: Output) -> int:
+def show(plan_file: Path, output: Output) -> ExitCode:
     saved = read_plan_file(plan_file)
     render_plan(saved.plan, saved.desired, output)
-    return 0
+    return ExitCode.OK

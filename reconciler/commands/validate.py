@@ -9,18 +9,21 @@ from typing import TextIO
 
 from reconciler.annotations import error_annotations
 from reconciler.errors import ManifestError, Problem
+from reconciler.exit_codes import ExitCode
 from reconciler.loader import load_manifest
 
 __all__ = ["validate"]
 
 
-def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO, err: TextIO) -> int:
-    """Exit 0 with a summary line when valid; 1 with every problem listed when not."""
+def validate(
+    paths: Sequence[Path], *, output: str, github: bool, out: TextIO, err: TextIO
+) -> ExitCode:
+    """OK with a summary line when valid; ERROR with every problem listed when not."""
     try:
         manifest = load_manifest(paths)
     except ManifestError as error:
         _report(error.problems, output=output, github=github, out=out, err=err)
-        return 1
+        return ExitCode.ERROR
     if output == "json":
         out.write(json.dumps({"valid": True, "errors": []}) + "\n")
     else:
@@ -30,7 +33,7 @@ def validate(paths: Sequence[Path], *, output: str, github: bool, out: TextIO, e
             f"{apps} app{'s' if apps != 1 else ''}, "
             f"{entries} platform entr{'ies' if entries != 1 else 'y'}, valid\n"
         )
-    return 0
+    return ExitCode.OK
 
 
 def _report(

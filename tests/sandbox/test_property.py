@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from reconciler.sandbox import SandboxApp, seed_state
 from tests.openapi import document, operation
+from tests.profiles import examples
 from tests.sandbox.conformance import OPERATIONS, check
 from tests.sandbox.conftest import fixed_clock
 
@@ -96,7 +97,7 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], Any]:
     return method, path, query, body
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests())
 def test_generated_requests_get_no_5xx_and_only_answers_on_schema(
     request: tuple[str, str, dict[str, str], Any],
