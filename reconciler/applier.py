@@ -15,8 +15,10 @@ how to send it and what to do when an answer is lost, the same for every kind.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,7 @@ from reconciler.manifest import Platform
 from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
 from reconciler.plan import Action, Change, Plan
 
-__all__ = ["NOT_YET_VISIBLE", "ReadBack", "apply_plan", "failure_info"]
+__all__ = ["NOT_YET_VISIBLE", "Budget", "ReadBack", "apply_plan", "failure_info"]
 
 # A create is sent at most this often, each time only after a read-back found nothing.
 CREATE_ATTEMPTS = 5
@@ -70,6 +72,18 @@ def failure_info(error: AscError) -> FailureInfo:
     return FailureInfo(str(error))
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What to do when the hourly budget runs low mid-run (`reserve` requests or fewer left):
+    stop starting writes, or, with `wait`, pause `pause` seconds (telling `on_wait`) and go on.
+    Either way the run never turns a spent budget into a storm of 429s."""
+
+    wait: bool = False
+    reserve: int = 0
+    pause: float = 60.0
+    on_wait: Callable[[float], None] = lambda _: None
+
+
 def apply_plan(
     plan: Plan,
     client: AscClient,
@@ -78,29 +92,141 @@ def apply_plan(
     stop: Callable[[], bool] = lambda: False,
     read_back: ReadBack = ReadBack(),
     sleep: Callable[[float], None] = time.sleep,
+    parallelism: int = 1,
+    budget: Budget = Budget(),
 ) -> ApplyResult:
-    """Apply every change of `plan` in its order (deletes first within a platform)."""
-    results: list[ChangeResult] = []
-    interrupted = False
-    blocked: dict[tuple[str, Platform], str] = {}
-    halted = ""  # why every later change is skipped (a rejected key)
-    writer = _Writer(client, read_back, sleep)
-    for change in plan.changes:
-        interrupted = interrupted or stop()
-        key = (change.app, change.platform)
-        if interrupted:
-            outcome = ChangeResult(change, Status.SKIPPED, note="interrupted before it started")
-        elif halted or key in blocked:
-            outcome = ChangeResult(change, Status.SKIPPED, note=halted or blocked[key])
-        else:
-            outcome = writer.write(change)
+    """Apply every change of `plan`. The changes of one app and platform run in plan order
+    (deletes first, parents before children); up to `parallelism` apps and platforms run at
+    once. `on_result` sees every result in plan order, whatever order they finish in."""
+    run = _Run(plan, _Writer(client, read_back, sleep), on_result, stop, budget, client, sleep)
+    chains = _chains(plan.changes)
+    if parallelism <= 1 or len(chains) <= 1:
+        for chain in chains:
+            run.chain(chain)
+    else:
+        run.limit = _AdaptiveLimit(parallelism)
+        with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="apply") as pool:
+            for future in [pool.submit(run.chain, chain) for chain in chains]:
+                future.result()
+    return ApplyResult(tuple(run.in_order()), plan.deferred, plan.errors, run.interrupted)
+
+
+def _chains(changes: tuple[Change, ...]) -> list[list[tuple[int, Change]]]:
+    """The plan's changes by app and platform, each list in plan order, lists in plan order."""
+    chains: dict[tuple[str, Platform], list[tuple[int, Change]]] = {}
+    for index, change in enumerate(changes):
+        chains.setdefault((change.app, change.platform), []).append((index, change))
+    return list(chains.values())
+
+
+class _AdaptiveLimit:
+    """At most `limit` changes at once; each 429 seen halves it (to 1 at least) for the rest
+    of the run, since Apple also has a short-term burst limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+        self.seen_429 = 0
+        self._ready = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._ready:
+            self._ready.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._ready:
+            self.active -= 1
+            self._ready.notify_all()
+
+    def throttled(self, count: int) -> None:
+        """The client has seen `count` 429s in all; lower the limit for each new one."""
+        with self._ready:
+            while self.seen_429 < count:
+                self.seen_429 += 1
+                self.limit = max(1, self.limit // 2)
+
+
+class _Run:
+    """The shared state of one apply: results by plan index, emitted in order; why later
+    changes are skipped (interrupted, a rejected key, a spent budget)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        writer: _Writer,
+        on_result: Callable[[ChangeResult], None],
+        stop: Callable[[], bool],
+        budget: Budget,
+        client: AscClient,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.writer, self.on_result, self.stop = writer, on_result, stop
+        self.budget, self.client, self.sleep = budget, client, sleep
+        self.results: list[ChangeResult | None] = [None] * len(plan.changes)
+        self.emitted = 0
+        self.interrupted = False
+        self.halted = ""  # why every change not yet started is skipped
+        self.limit: _AdaptiveLimit | None = None
+        self._lock = threading.Lock()
+
+    def chain(self, chain: list[tuple[int, Change]]) -> None:
+        blocked = ""  # a failure stays with its app and platform
+        for index, change in chain:
+            outcome = self._skipped(change, blocked)
+            if outcome is None:
+                outcome = self._write(change)
             if outcome.status is Status.FAILED:
-                blocked[key] = f"an earlier change of {change.app} failed"
+                blocked = f"an earlier change of {change.app} failed"
                 if outcome.failure is not None and outcome.failure.fatal:
-                    halted = "App Store Connect rejected the credentials"
-        results.append(outcome)
-        on_result(outcome)
-    return ApplyResult(tuple(results), plan.deferred, plan.errors, interrupted)
+                    self.halted = "App Store Connect rejected the credentials"
+            self._record(index, outcome)
+
+    def _skipped(self, change: Change, blocked: str) -> ChangeResult | None:
+        with self._lock:
+            self.interrupted = self.interrupted or self.stop()
+            if self.interrupted:
+                return ChangeResult(change, Status.SKIPPED, note="interrupted before it started")
+        why = self.halted or blocked or self._budget_spent()
+        return ChangeResult(change, Status.SKIPPED, note=why) if why else None
+
+    def _budget_spent(self) -> str:
+        """Empty while there is budget (or after waiting for it); else why nothing starts."""
+        rate = self.client.rate_limit
+        if rate is None or rate.remaining > self.budget.reserve:
+            return ""
+        if not self.budget.wait:
+            self.halted = (
+                f"the hourly request budget ran out ({rate.remaining} left): run apply again "
+                "later, or pass --wait-for-budget"
+            )
+            return self.halted
+        # The next answer says what is left by then; while it is still spent, each change
+        # pauses again, so a spent budget costs one request per pause, not a storm of 429s.
+        self.budget.on_wait(self.budget.pause)
+        self.sleep(self.budget.pause)
+        return ""
+
+    def _write(self, change: Change) -> ChangeResult:
+        if self.limit is None:
+            return self.writer.write(change)
+        with self.limit:
+            outcome = self.writer.write(change)
+        self.limit.throttled(self.client.throttled)
+        return outcome
+
+    def _record(self, index: int, outcome: ChangeResult) -> None:
+        with self._lock:
+            self.results[index] = outcome
+            while self.emitted < len(self.results):
+                ready = self.results[self.emitted]
+                if ready is None:
+                    break
+                self.on_result(ready)
+                self.emitted += 1
+
+    def in_order(self) -> list[ChangeResult]:
+        return [r for r in self.results if r is not None]
 
 
 class _Writer:

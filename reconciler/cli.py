@@ -111,6 +111,19 @@ def _add_apply(commands: _Commands, requests: argparse.ArgumentParser) -> None:
         help="how long to look for a create App Store Connect confirmed but does not list yet "
         "(default 60); a lost create is never waited for: it is read once and sent again",
     )
+    apply.add_argument(
+        "--parallelism",
+        type=_bounded(int, 1, 50),
+        default=1,
+        metavar="N",
+        help="write up to N apps and platforms at once (default 1); the changes of one app "
+        "and platform always run in order",
+    )
+    apply.add_argument(
+        "--wait-for-budget",
+        action="store_true",
+        help="when the hourly request budget runs out, pause and go on instead of refusing",
+    )
     _add_sandbox_flag(apply)
 
 
@@ -244,6 +257,8 @@ def _apply(args: argparse.Namespace) -> ExitCode:
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         progress=sys.stdout.isatty(),
         read_back_seconds=args.read_back_seconds,
+        parallelism=args.parallelism,
+        wait_for_budget=args.wait_for_budget,
     )
     interrupt = Interrupt(sys.stderr)
     with interrupt.installed():

@@ -6,6 +6,7 @@
     ├── CredentialsError            credentials missing, malformed or of the wrong kind
     ├── PlanFileError               a saved plan file is unreadable or of an unknown format
     ├── StalePlanError              the remote state moved since the saved plan was made
+    ├── BudgetError                 an apply would not fit in the hourly request budget left
     └── AscError                    talking to App Store Connect failed
         ├── ApiError                Apple answered with errors[] (status, every entry kept)
         │   └── CredentialsRejectedError   401 even after minting a fresh token
@@ -27,6 +28,7 @@ __all__ = [
     "ApiError",
     "ApiErrorEntry",
     "AscError",
+    "BudgetError",
     "CredentialsError",
     "CredentialsRejectedError",
     "ManifestError",
@@ -94,6 +96,10 @@ class CredentialsError(ReconcilerError):
 class PlanFileError(ReconcilerError):
     """A saved plan file cannot be used: unreadable, damaged, of an unknown format, or made
     from another desired state than the manifests it records give now."""
+
+
+class BudgetError(ReconcilerError):
+    """An apply would not fit in the hourly request budget left; nothing was written."""
 
 
 class StalePlanError(ReconcilerError):

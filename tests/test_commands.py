@@ -42,7 +42,10 @@ def test_the_readme_demo_shows_a_create_a_rename_an_update_and_a_deferral(
     assert "com.example.podcasts ios 5.0.0 waits for 4.9.0 (IN_REVIEW)" in out
     assert "- com.example.weather tvos: delete version 1.0" in out
     assert out.rstrip().endswith("Plan: 3 to create, 2 to update, 1 to delete. 1 deferred.")
-    assert err == "Used 1 API request; rate budget 3499/3500 left this hour.\n"
+    assert err == (
+        "Used 1 API request; rate budget 3499/3500 left this hour.\n"
+        "Applying it needs about 7 requests (1 to read again, 6 writes); 3499 left this hour.\n"
+    )
     assert "\x1b[" not in out  # not a terminal: no colour
 
 

@@ -104,6 +104,7 @@ class AscClient:
         self._has_auth = auth is not None
         self._rate: RateLimit | None = None
         self._count = 0
+        self._throttled = 0
         self._started = 0.0
         self._http = httpx.Client(
             base_url=base_url,
@@ -130,6 +131,11 @@ class AscClient:
     def rate_limit(self) -> RateLimit | None:
         """The last X-Rate-Limit seen, or None before any (or when Apple sent none)."""
         return self._rate
+
+    @property
+    def throttled(self) -> int:
+        """How many answers were 429 (rate limited), retries included."""
+        return self._throttled
 
     @property
     def request_count(self) -> int:
@@ -297,6 +303,8 @@ class AscClient:
         self._started = self._clock()
 
     def _on_response(self, response: httpx.Response) -> None:
+        if response.status_code == 429:
+            self._throttled += 1
         millis = (self._clock() - self._started) * 1000
         rate = parse_rate_limit(response.headers.get("X-Rate-Limit"))
         if rate is not None:

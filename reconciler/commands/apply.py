@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler import __version__
-from reconciler.applier import ReadBack, apply_plan
+from reconciler.applier import Budget, ReadBack, apply_plan
 from reconciler.asc import AscClient
+from reconciler.budget import refusal
 from reconciler.commands.apply_report import ReportSink, cut_short, write_report
 from reconciler.commands.plan import Output, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.commands.show import read_plan_file
-from reconciler.errors import ManifestError, PlanFileError, StalePlanError, UsageError
+from reconciler.errors import BudgetError, ManifestError, PlanFileError, StalePlanError, UsageError
 from reconciler.exit_codes import ExitCode
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
@@ -42,6 +43,8 @@ class ApplyOptions:
     interactive: bool = False  # a person at a terminal can answer the prompt
     progress: bool = False  # show [n/total] before each line (a terminal)
     read_back_seconds: float = 60.0  # how long to look for a create whose answer was lost
+    parallelism: int = 1  # apps and platforms written at once
+    wait_for_budget: bool = False  # pause when the hourly budget runs out, instead of refusing
 
 
 def plan_file_among(paths: Sequence[Path]) -> Path | None:
@@ -95,6 +98,10 @@ def apply(
             if confirmed is None:
                 return ExitCode.ERROR
             plan = confirmed
+        rate = client.rate_limit
+        why = refusal(len(plan.changes), rate.remaining if rate else None)
+        if why and not options.wait_for_budget:
+            raise BudgetError(why)
         result = _run(plan, client, options, output, stop)
         output.err.write(request_summary(client) + "\n")
     if result.interrupted:
@@ -209,7 +216,20 @@ def _run(
 
         read_back = ReadBack.within(options.read_back_seconds)
         try:
-            result = apply_plan(plan, client, on_result=show, stop=stop, read_back=read_back)
+            budget = Budget(
+                wait=options.wait_for_budget,
+                reserve=options.parallelism,
+                on_wait=lambda seconds: _say_waiting(sink, seconds),
+            )
+            result = apply_plan(
+                plan,
+                client,
+                on_result=show,
+                stop=stop,
+                read_back=read_back,
+                parallelism=options.parallelism,
+                budget=budget,
+            )
         except KeyboardInterrupt:  # a second Ctrl-C: stopped now, so say what is known
             result = cut_short(plan, done)
             if output.format == "text":
@@ -217,3 +237,10 @@ def _run(
                     sink.result(outcome)
     write_report(sink, result, output.format)
     return result
+
+
+def _say_waiting(sink: ReportSink, seconds: float) -> None:
+    sink.err.write(
+        f"The hourly request budget is spent: waiting {seconds:.0f} s, then going on "
+        "(Ctrl-C stops after the requests in flight).\n"
+    )

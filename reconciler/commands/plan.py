@@ -9,6 +9,7 @@ from typing import TextIO
 
 from reconciler import __version__, views
 from reconciler.annotations import error_annotations
+from reconciler.budget import ApplyCost, budget_line
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.errors import ManifestError, Problem, UsageError
 from reconciler.exit_codes import ExitCode
@@ -58,6 +59,10 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> ExitCo
         result = make_plan(manifest, state, targets)
     render_plan(result, manifest, output)
     output.err.write(request_summary(client) + "\n")
+    if result.has_writes:
+        rate = client.rate_limit
+        cost = ApplyCost(reads=client.request_count, writes=len(result.changes))
+        output.err.write(budget_line(cost, rate.remaining if rate else None) + "\n")
     if options.out_file is not None:
         text = saved_plan_text(
             manifests=[path.as_posix() for path in options.paths],  # as given: see SavedPlan
