@@ -169,6 +169,7 @@ class _Run:
         self.halted = ""  # why every change not yet started is skipped
         self.limit: _AdaptiveLimit | None = None
         self._lock = threading.Lock()
+        self._waiting = threading.Lock()
 
     def chain(self, chain: list[tuple[int, Change]]) -> None:
         blocked = ""  # a failure stays with its app and platform
@@ -201,10 +202,13 @@ class _Run:
                 "later, or pass --wait-for-budget"
             )
             return self.halted
-        # The next answer says what is left by then; while it is still spent, each change
-        # pauses again, so a spent budget costs one request per pause, not a storm of 429s.
-        self.budget.on_wait(self.budget.pause)
-        self.sleep(self.budget.pause)
+        with self._waiting:  # one thread waits and probes; the others wait for it
+            # One small request per pause learns what is left: a spent budget costs one
+            # request a minute, not a storm of 429s.
+            while rate is not None and rate.remaining <= self.budget.reserve:
+                self.budget.on_wait(self.budget.pause)
+                self.sleep(self.budget.pause)
+                rate = self.client.probe_budget()
         return ""
 
     def _write(self, change: Change) -> ChangeResult:

@@ -23,6 +23,7 @@ Failure outcomes, per method (the applier relies on these):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random as _random
 import time
@@ -141,6 +142,14 @@ class AscClient:
     def request_count(self) -> int:
         """Every HTTP request actually sent: retries and the re-send after a 401 included."""
         return self._count
+
+    def probe_budget(self) -> RateLimit | None:
+        """Send one small read, never retried, only to learn the budget left: every answer,
+        a 429 too, carries X-Rate-Limit. For waiting out a spent budget one request at a time."""
+        # No answer: the budget stays as last seen, and the caller waits again.
+        with contextlib.suppress(httpx.HTTPError):
+            self._http.get("/v1/apps", params={"limit": "1", "fields[apps]": "bundleId"})
+        return self._rate
 
     def get(self, path: str, params: Mapping[str, ParamValue] | None = None) -> JsonDict:
         """GET one document. Lists in params are comma-joined; limits are checked first."""
