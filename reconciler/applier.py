@@ -120,11 +120,14 @@ def _chains(changes: tuple[Change, ...]) -> list[list[tuple[int, Change]]]:
 
 
 class _AdaptiveLimit:
-    """At most `limit` changes at once; each 429 seen halves it (to 1 at least) for the rest
-    of the run, since Apple also has a short-term burst limit."""
+    """At most `limit` changes at once. Each 429 (Apple's short-term burst limit, or the hourly
+    one) lowers the limit by one for the rest of the run, down to half the parallelism asked
+    for: back-off and Retry-After take care of the rest, and a spent hourly budget is the
+    Budget's business."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.floor = max(1, limit // 2)
         self.active = 0
         self.seen_429 = 0
         self._ready = threading.Condition()
@@ -140,11 +143,11 @@ class _AdaptiveLimit:
             self._ready.notify_all()
 
     def throttled(self, count: int) -> None:
-        """The client has seen `count` 429s in all; lower the limit for each new one."""
+        """The client has seen `count` 429s in all; lower the limit once for each new one."""
         with self._ready:
             while self.seen_429 < count:
                 self.seen_429 += 1
-                self.limit = max(1, self.limit // 2)
+                self.limit = max(self.floor, self.limit - 1)
 
 
 class _Run:

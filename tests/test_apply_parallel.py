@@ -159,13 +159,14 @@ def test_a_rejected_key_stops_new_writes_while_others_are_in_flight() -> None:
     assert not result.interrupted
 
 
-def test_each_429_halves_the_concurrency_for_the_rest_of_the_run() -> None:
+def test_each_429_lowers_the_concurrency_for_the_rest_of_the_run_down_to_half() -> None:
     limit = _AdaptiveLimit(8)
     limit.throttled(1)
-    assert limit.limit == 4
+    assert limit.limit == 7
     limit.throttled(1)  # the same 429 again: no change
-    limit.throttled(4)
-    assert limit.limit == 1  # never below one
+    limit.throttled(10)
+    assert limit.limit == 4  # never below half of what was asked for
+    assert _AdaptiveLimit(1).floor == 1
 
 
 def test_a_spent_budget_stops_new_writes_without_meeting_429s() -> None:

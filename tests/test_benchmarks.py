@@ -28,6 +28,7 @@ def _load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
         ("plan_requests", ["--quick", "--latency-ms", "0"]),
         ("apply_creates", ["--apps", "3", "--latency-ms", "0"]),
         ("apply_faults", ["--apps", "2", "--latency-ms", "0"]),
+        ("apply_parallel", ["--apps", "3", "--latency-ms", "0", "--parallel", "2"]),
     ],
 )
 def test_each_benchmark_runs_its_smallest_case(

@@ -348,3 +348,34 @@ def test_a_bad_base_url_is_an_error(
     monkeypatch.setenv("ASC_API_BASE_URL", "http://[::1")
     code, _, err = _run(capsys, "plan", EXAMPLE)
     assert code == 1 and "ASC_API_BASE_URL is not an http(s) URL" in err
+
+
+def test_plan_says_what_apply_will_need_and_apply_refuses_what_the_budget_cannot_hold(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from reconciler.sandbox import SandboxApp, SandboxServer, seed_state
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    app = SandboxApp(seed_state(), hourly_limit=6)
+    with SandboxServer(app, port=0) as server:
+        server.start()
+        monkeypatch.setenv("ASC_API_BASE_URL", server.url)
+        monkeypatch.setenv("ASC_KEY_ID", "ABCDE12345")
+        monkeypatch.setenv("ASC_PRIVATE_KEY", pem.decode())
+        code, _, err = _run(capsys, "plan", EXAMPLE)
+        assert code == 0
+        assert "Applying it needs about 7 requests (1 to read again, 6 writes); 5 left" in err
+        assert "not enough, apply would be refused" in err
+        writes_before = [e for e in app.request_log if e[0] != "GET"]
+        code, _, err = _run(capsys, "apply", EXAMPLE, "--auto-approve")
+    assert code == 1
+    assert "this apply needs about 7 requests" in err and "4 left this hour" in err
+    assert "--wait-for-budget" in err
+    assert [e for e in app.request_log if e[0] != "GET"] == writes_before  # nothing written

@@ -333,15 +333,15 @@ def _plan(client: AscClient, manifest: Manifest) -> Plan:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(scenarios())
-def test_plan_apply_plan_converges(scenario: Scenario) -> None:
+@given(scenarios(), st.sampled_from([1, 4]))
+def test_plan_apply_plan_converges(scenario: Scenario, parallelism: int) -> None:
     state = build(scenario)
     check_apple_invariants(state)
     app = SandboxApp(state, clock=lambda: NOW, sleep=lambda _: None)
     with _client(app) as client:
         first = _plan(client, scenario.manifest)
         read = len(app.request_log)
-        result = apply_plan(first, client, sleep=lambda _: None)
+        result = apply_plan(first, client, sleep=lambda _: None, parallelism=parallelism)
         during_apply = app.request_log[read:]
         second = _plan(client, scenario.manifest)
 
