@@ -19,7 +19,10 @@ from reconciler.planner import make_plan
 from reconciler.reader import read_state
 from reconciler.sandbox import SandboxApp, SandboxState
 
-ISSUE_MIX = "error500=4,error429=5,ambiguous-create=3,invisible=2"
+# The issue's fault mix, with 500s and 429s drawn at random (15% each) instead of every K-th
+# request: with retries that do not wait (no real sleeping here), threads in lockstep would
+# otherwise keep landing one request on every 4th slot.
+ISSUE_MIX = "error500=15%,error429=15%,ambiguous-create=3,invisible=2,seed=3"
 
 
 def _account(count: int) -> tuple[SandboxState, Manifest]:
