@@ -1,6 +1,8 @@
 """The version kind's comparison compares flat values directly and only nested ones with
 DeepDiff (issue 12: DeepDiff's per-call setup dominated the planner). It must say exactly what
-the DeepDiff-per-call comparison said, for any values, flat, nested or of mixed types."""
+the DeepDiff-per-call comparison said, for any values, flat, nested or of mixed types. The
+plan's checksum is computed once per plan: cached on the frozen model, without changing
+equality, output or what a copy with other content says."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from deepdiff import DeepDiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reconciler import plan as plan_module
 from reconciler.kinds import version
+from reconciler.manifest import Platform
+from reconciler.plan import Action, Change, Plan
 from tests.profiles import examples
 
 NAMES = st.sampled_from([*version._ATTRIBUTES, "not_an_attribute"])
@@ -63,3 +68,38 @@ def test_nested_values_still_go_to_deepdiff() -> None:
     current = {"copyright": {"en-US": ["a", "b"]}}
     assert version._differences(current, {"copyright": {"en-US": ["b", "a"]}}) == []
     assert version._differences(current, {"copyright": {"en-US": ["a"]}}) == ["copyright"]
+
+
+# --- the checksum ---------------------------------------------------------------------------
+
+CHANGE = Change(
+    app="com.example.app",
+    app_id="6400000000",
+    platform=Platform.IOS,
+    action=Action.CREATE,
+    version="1.1",
+    after={"version": "1.1"},
+)
+
+
+def test_the_checksum_is_computed_once() -> None:
+    plan = Plan(changes=(CHANGE,))
+    with mock.patch.object(plan_module, "digest", wraps=plan_module.digest) as digest:
+        first = plan.checksum
+        assert plan.checksum == first and plan.model_dump()["checksum"] == first
+    assert digest.call_count == 1
+
+
+def test_a_cached_checksum_changes_neither_equality_nor_output() -> None:
+    seen, fresh = Plan(changes=(CHANGE,)), Plan(changes=(CHANGE,))
+    _ = seen.checksum
+    assert seen == fresh
+    assert seen.model_dump_json() == fresh.model_dump_json()
+
+
+def test_a_copy_with_other_content_has_its_own_checksum() -> None:
+    plan = Plan(changes=(CHANGE,))
+    _ = plan.checksum
+    empty = plan.model_copy(update={"changes": ()})
+    assert empty.checksum == Plan().checksum != plan.checksum
+    assert plan.model_copy().checksum == plan.checksum
