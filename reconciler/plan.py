@@ -12,8 +12,10 @@ parent made in the same run).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, NamedTuple
+from functools import cached_property
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, computed_field, field_serializer, field_validator
 
@@ -162,10 +164,17 @@ class Plan(_Frozen):
         return sorted(str(t) for t in targets) if targets is not None else None
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented spelling
-    @property
+    @cached_property
     def checksum(self) -> str:
-        """A digest of the plan's content (not of the checksum itself)."""
+        """A digest of the plan's content (not of the checksum itself). Computed once: the plan
+        is frozen, and output and apply ask for it again (a full dump of the plan each time)."""
         return digest(self.model_dump(mode="json", exclude={"checksum"}))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with `update` applied must not keep the original's cached checksum."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("checksum", None)
+        return copy
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)

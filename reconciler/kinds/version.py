@@ -119,12 +119,21 @@ def desired_attributes(release: PlatformRelease) -> dict[str, Any]:
     return wanted
 
 
+# Values compared with `==` (and their type): DeepDiff's setup costs far more than the
+# comparison itself, and it says the same for these. Nested values still go to DeepDiff.
+_FLAT = (str, int, float, bool, type(None))
+
+
 def _differences(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
     """Names of the wanted attributes whose value differs from the current one."""
-    shared = {k: current.get(k) for k in wanted}
-    diff = DeepDiff(shared, dict(wanted), ignore_order=True)
-    changed = {path.split("'")[1] for kind in diff.values() for path in kind}
+    changed = {k for k, v in wanted.items() if _differs(current.get(k), v)}
     return [k for k in _ATTRIBUTES if k in changed]
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if type(old) in _FLAT and type(new) in _FLAT:
+        return type(old) is not type(new) or old != new  # DeepDiff: a type change differs
+    return bool(DeepDiff(old, new, ignore_order=True))
 
 
 def _api(attributes: Mapping[str, Any]) -> dict[str, Any]:

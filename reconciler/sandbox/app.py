@@ -47,7 +47,9 @@ def _snapshot(request: httpx.Request) -> httpx.Request:
 
 class SandboxApp:
     """The simulator. `state` is shared and mutable; `request_log` lists (method, path, status);
-    `received` keeps each request as it arrived (headers, body), for tests.
+    `received` keeps each request as it arrived (headers, body), for tests; `max_in_flight` is
+    the most requests it held at once (waiting out their latency, for the lock, or being
+    answered), `max_in_latency` the most waiting out their latency together.
 
     A dropped connection is logged with status 0 and raised as httpx.RemoteProtocolError (before
     handling) or httpx.ReadError (after a write was committed).
@@ -82,6 +84,11 @@ class SandboxApp:
         self.targeted = TargetedFaults()
         self._routes = Routes(state, clock)
         self._lock = threading.Lock()
+        self._counting = threading.Lock()
+        self.in_flight = 0  # requests inside __call__ now, latency included
+        self.max_in_flight = 0  # the most at once: how far concurrent clients overlapped
+        self.in_latency = 0  # of those, waiting out injected latency (never under the lock)
+        self.max_in_latency = 0
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
@@ -99,10 +106,29 @@ class SandboxApp:
         self.targeted.add(method, path_prefix, kind, retry_after, times)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        if self.faults.spec.latency_ms:
-            self.sleep(self.faults.spec.latency_ms / 1000)
-        with self._lock:  # the loopback server calls from many threads
-            return self._handle(request)
+        with self._counting:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            # Latency outside the lock: concurrent requests wait together, as Apple's would;
+            # only the operation itself is serialised, so no write is lost.
+            if self.faults.spec.latency_ms:
+                self._wait(self.faults.spec.latency_ms / 1000)
+            with self._lock:  # the loopback server calls from many threads
+                return self._handle(request)
+        finally:
+            with self._counting:
+                self.in_flight -= 1
+
+    def _wait(self, seconds: float) -> None:
+        with self._counting:
+            self.in_latency += 1
+            self.max_in_latency = max(self.max_in_latency, self.in_latency)
+        try:
+            self.sleep(seconds)
+        finally:
+            with self._counting:
+                self.in_latency -= 1
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         where = request.url.raw_path.decode("ascii", "replace")

@@ -100,7 +100,8 @@ class Routes:
 
     def _apps_get_collection(self, request: httpx.Request) -> Answer:
         query = parse_query(request.url, APPS_COLLECTION_PARAMETERS, paged=True)
-        apps = [a for a in self.state.apps.values() if self._app_matches(a, query)]
+        matches = self._app_filter(query)
+        apps = [a for a in self.state.apps.values() if matches(a)]
         for key in reversed(query.values("sort") or []):
             apps.sort(key=_SORT_KEYS[key.lstrip("-")], reverse=key.startswith("-"))
         page = Page(apps, query.cursor, query.ints.get("limit", DEFAULT_LIMIT))
@@ -135,35 +136,37 @@ class Routes:
     def _visible(self, app_id: str) -> list[VersionRecord]:
         return [v for v in self.state.versions(app_id) if v.id not in self.hidden]
 
-    def _app_matches(self, app: AppRecord, query: Query) -> bool:
-        # filter[bundleId] is a prefix match, not exact, as Apple's is inexact (R10).
-        checks: dict[str, Callable[[str], bool]] = {
-            "filter[bundleId]": lambda f: app.bundle_id.startswith(f),
-            "filter[name]": lambda f: f.casefold() in app.name.casefold(),
-            "filter[sku]": lambda f: app.sku == f,
-            "filter[id]": lambda f: app.id == f,
+    def _app_filter(self, query: Query) -> Callable[[AppRecord], bool]:
+        """The query's filters on apps, prepared once per request rather than once per app."""
+        bundle_ids = _prefix_filter(query.values("filter[bundleId]"))
+        checks: dict[str, Callable[[AppRecord, str], bool]] = {
+            "filter[name]": lambda a, f: f.casefold() in a.name.casefold(),
+            "filter[sku]": lambda a, f: a.sku == f,
+            "filter[id]": lambda a, f: a.id == f,
         }
-        for name, check in checks.items():
-            wanted = query.values(name)
-            if wanted is not None and not any(check(f) for f in wanted):
-                return False
-        versions = self.state.versions(app.id)
+        wanted = {name: values for name in checks if (values := query.values(name)) is not None}
         by_version: dict[str, Callable[[VersionRecord], str]] = {
             "filter[appStoreVersions]": lambda v: v.id,
             "filter[appStoreVersions.platform]": lambda v: v.platform,
             "filter[appStoreVersions.appStoreState]": lambda v: v.app_store_state,
             "filter[appStoreVersions.appVersionState]": lambda v: v.app_version_state,
         }
-        if any(name in query.lists for name in by_version):
+        on_versions = {name: attr for name, attr in by_version.items() if name in query.lists}
+
+        def matches(app: AppRecord) -> bool:
+            if not bundle_ids(app.bundle_id):
+                return False
+            for name, values in wanted.items():
+                if not any(checks[name](app, f) for f in values):
+                    return False
+            if not on_versions:
+                return True  # the app's versions are only read when a filter asks about them
             return any(
-                all(
-                    attr(v) in query.lists[name]
-                    for name, attr in by_version.items()
-                    if name in query.lists
-                )
-                for v in versions
+                all(attr(v) in query.lists[name] for name, attr in on_versions.items())
+                for v in self.state.versions(app.id)
             )
-        return True
+
+        return matches
 
     def _apps_with_includes(
         self, apps: list[AppRecord], request: httpx.Request, query: Query
@@ -250,6 +253,16 @@ class Routes:
         if version is None:
             raise errors.not_found_resource("appStoreVersions", version_id)
         return version
+
+
+def _prefix_filter(wanted: list[str] | None) -> Callable[[str], bool]:
+    """filter[bundleId] is a prefix match, not exact, as Apple's is inexact (R10). A set lookup
+    per distinct filter length, not a startswith per filter: a page names up to 50."""
+    if wanted is None:
+        return lambda _: True
+    prefixes = set(wanted)
+    lengths = sorted({len(f) for f in prefixes})
+    return lambda text: any(text[:n] in prefixes for n in lengths)
 
 
 def _version_matches(version: VersionRecord, query: Query) -> bool:

@@ -24,13 +24,19 @@ _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"
 MAX_REQUEST_BYTES = 1024 * 1024  # Apple's request bodies are a few hundred bytes
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 resets connections when a parallel client opens a
+    # few dozen at once; Apple's front end does not.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class SandboxServer:
     """`with SandboxServer(app, port=0) as server:` then `server.url`; `serve_forever()` blocks."""
 
     def __init__(self, app: SandboxApp, port: int = 0) -> None:
         handler = type("SandboxHandler", (_Handler,), {"app": app})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self._thread: threading.Thread | None = None
 
     @property

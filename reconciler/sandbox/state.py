@@ -25,7 +25,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, ItemsView, Iterator, KeysView, MutableMapping, ValuesView
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ __all__ = [
     "SandboxState",
     "StateFileError",
     "VersionRecord",
+    "VersionTable",
     "format_instant",
 ]
 
@@ -122,6 +123,63 @@ class VersionRecord:
             self.submitted = True
 
 
+class VersionTable(MutableMapping[str, VersionRecord]):
+    """Versions by id in insertion order, like a dict, with an index by app id kept in step on
+    every store and delete: an app's versions cost what they are, not what the account holds.
+    A stored record's `app_id` must not change (Apple's API cannot move a version either)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, VersionRecord] = {}
+        self._by_app: dict[str, dict[str, VersionRecord]] = {}
+
+    def of_app(self, app_id: str) -> list[VersionRecord]:
+        """One app's versions, in the table's order."""
+        return list(self._by_app.get(app_id, {}).values())
+
+    def __getitem__(self, version_id: str) -> VersionRecord:
+        return self._by_id[version_id]
+
+    def __setitem__(self, version_id: str, record: VersionRecord) -> None:
+        old = self._by_id.get(version_id)
+        self._by_id[version_id] = record
+        if old is not None and old.app_id != record.app_id:
+            self._unindex(old.app_id, version_id)
+            # Rare (tests only): rebuild, so the app's order stays the table's order.
+            bucket = {k: v for k, v in self._by_id.items() if v.app_id == record.app_id}
+            self._by_app[record.app_id] = bucket
+        else:
+            self._by_app.setdefault(record.app_id, {})[version_id] = record
+
+    def __delitem__(self, version_id: str) -> None:
+        record = self._by_id.pop(version_id)
+        self._unindex(record.app_id, version_id)
+
+    def _unindex(self, app_id: str, version_id: str) -> None:
+        bucket = self._by_app[app_id]
+        del bucket[version_id]
+        if not bucket:
+            del self._by_app[app_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, version_id: object) -> bool:
+        return version_id in self._by_id
+
+    # The dict's own views: iterating them must not cost a method call per item.
+    def keys(self) -> KeysView[str]:
+        return self._by_id.keys()
+
+    def values(self) -> ValuesView[VersionRecord]:
+        return self._by_id.values()
+
+    def items(self) -> ItemsView[str, VersionRecord]:
+        return self._by_id.items()
+
+
 def _check(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
@@ -134,7 +192,7 @@ class SandboxState:
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
         self.clock = clock
         self.apps: dict[str, AppRecord] = {}
-        self.version_records: dict[str, VersionRecord] = {}
+        self.version_records = VersionTable()
         self.next_app_number = _FIRST_APP_NUMBER
         self.next_version_number = 1
 
@@ -230,12 +288,12 @@ class SandboxState:
     def versions(self, app_id: str, platform: str | None = None) -> list[VersionRecord]:
         """An app's versions, newest first (createdDate, then insertion order)."""
         found = [
-            v
-            for v in self.version_records.values()
-            if v.app_id == app_id and (platform is None or v.platform == platform)
+            (v.created_date, i, v)
+            for i, v in enumerate(self.version_records.of_app(app_id))
+            if platform is None or v.platform == platform
         ]
-        order = {vid: i for i, vid in enumerate(self.version_records)}
-        return sorted(found, key=lambda v: (v.created_date, order[v.id]), reverse=True)
+        found.sort(key=lambda entry: entry[:2], reverse=True)  # the app's order is the table's
+        return [v for _, _, v in found]
 
     def app_by_bundle_id(self, bundle_id: str) -> AppRecord | None:
         return next((a for a in self.apps.values() if a.bundle_id == bundle_id), None)
@@ -260,14 +318,11 @@ class SandboxState:
                     "name": app.name,
                     "sku": app.sku,
                     "primaryLocale": app.primary_locale,
-                    "versions": [_version_json(v) for v in self._in_order(app.id)],
+                    "versions": [_version_json(v) for v in self.version_records.of_app(app.id)],
                 }
                 for app in self.apps.values()
             ],
         }
-
-    def _in_order(self, app_id: str) -> list[VersionRecord]:
-        return [v for v in self.version_records.values() if v.app_id == app_id]
 
     @classmethod
     def from_json(cls, data: Any, clock: Callable[[], datetime] | None = None) -> SandboxState:
