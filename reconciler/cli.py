@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # only for annotations: importing them at start-up would slow
 
 __all__ = ["main"]
 
+# Requests in flight at once: 10 as Terraform, where benchmarks/plan_parallel.py shows reads
+# stop gaining much (README there); 50 matches the client's connection pool.
+DEFAULT_PARALLELISM = 10
+MAX_PARALLELISM = 50
+
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The parser, and each command's own parser by name ("plan", "sandbox serve")."""
@@ -39,6 +44,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     # Only for the commands that talk to App Store Connect.
     requests = argparse.ArgumentParser(add_help=False, parents=[common])
     requests.add_argument("-v", "--verbose", action="store_true", help="log each API request")
+    requests.add_argument(
+        "--parallelism",
+        type=_bounded(int, 1, MAX_PARALLELISM),
+        default=DEFAULT_PARALLELISM,
+        metavar="N",
+        help=f"at most N requests in flight at once, 1 to {MAX_PARALLELISM} "
+        f"(default {DEFAULT_PARALLELISM})",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     validate = commands.add_parser(
@@ -221,6 +234,7 @@ def _dispatch(args: argparse.Namespace) -> ExitCode:
             out_file=args.out,
             detailed_exitcode=args.detailed_exitcode,
             targets=args.target,
+            parallelism=args.parallelism,
         )
         return plan(options, _connection(args), _output(args))
     if args.command == "apply":
@@ -244,6 +258,7 @@ def _apply(args: argparse.Namespace) -> ExitCode:
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         progress=sys.stdout.isatty(),
         read_back_seconds=args.read_back_seconds,
+        parallelism=args.parallelism,
     )
     interrupt = Interrupt(sys.stderr)
     with interrupt.installed():

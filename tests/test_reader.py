@@ -337,3 +337,33 @@ def test_generated_accounts_plan_the_same_at_parallelism_one_and_eight(
     apps.update({b: AppEntry(ios=PlatformRelease(version="9.0")) for b in filler_ids})
     manifest = Manifest(apps=apps)
     assert _saved_plan(state, manifest, 8) == _saved_plan(state, manifest, 1)
+
+
+# -- the --parallelism flag ------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "releases.yaml"
+
+
+@pytest.mark.parametrize("value", ["0", "51", "x", "2.5"])
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_parallelism_out_of_range_is_a_usage_error(
+    command: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reconciler.cli import main
+
+    assert main([command, "--parallelism", value]) == 1
+    assert "--parallelism" in capsys.readouterr().err
+
+
+def test_plan_files_saved_at_parallelism_one_and_eight_are_the_same_bytes_and_apply_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "releases.yaml").write_bytes(EXAMPLE.read_bytes())
+    assert main(["plan", "--sandbox", "--parallelism", "1", "--out", "one.json"]) == 0
+    assert main(["plan", "--sandbox", "--parallelism", "8", "--out", "eight.json"]) == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "eight.json").read_bytes()
+    assert main(["apply", "--sandbox", "--parallelism", "8", "eight.json"]) == 0
+    assert main(["plan", "--sandbox", "--detailed-exitcode"]) == 0  # nothing left to do
