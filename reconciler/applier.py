@@ -108,7 +108,9 @@ def apply_plan(
         with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="apply") as pool:
             for future in [pool.submit(run.chain, chain) for chain in chains]:
                 future.result()
-    return ApplyResult(tuple(run.in_order()), plan.deferred, plan.errors, run.interrupted)
+    # Ctrl-C while every change was already under way still ends as an interrupted run.
+    interrupted = run.interrupted or stop()
+    return ApplyResult(tuple(run.in_order()), plan.deferred, plan.errors, interrupted)
 
 
 def _chains(changes: tuple[Change, ...]) -> list[list[tuple[int, Change]]]:

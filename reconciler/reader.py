@@ -5,13 +5,24 @@ One `GET /v1/apps` per batch of up to 50 bundle ids, with each app's versions in
 reports more versions than were included (or links versions `included` does not carry) costs a
 further, paged, per-app list. Bundle ids and
 platforms are matched here, client-side: Apple's filters are not exact (FACTS R10).
+The batches, and then the per-app lists, are independent: up to `parallelism` are in flight
+(reconciler.pool), on the client's one connection pool.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 
-from reconciler.asc import AppStoreVersion, AscClient, parse_app, parse_app_store_version, query
+from reconciler.asc import (
+    App,
+    AppStoreVersion,
+    AscClient,
+    JsonDict,
+    parse_app,
+    parse_app_store_version,
+    query,
+)
 from reconciler.errors import UnexpectedResponseError
 from reconciler.kinds import version as version_kind
 from reconciler.kinds.version import READ_FIELDS
@@ -19,6 +30,7 @@ from reconciler.kinds.version_states import current_state
 from reconciler.manifest import Manifest, Platform
 from reconciler.plan import Target
 from reconciler.planner import is_targeted
+from reconciler.pool import run_bounded
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
 __all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
@@ -30,43 +42,80 @@ MAX_FILTER_CHARS = 2000
 
 
 def read_state(
-    client: AscClient, manifest: Manifest, targets: Iterable[Target] | None = None
+    client: AscClient,
+    manifest: Manifest,
+    targets: Iterable[Target] | None = None,
+    *,
+    parallelism: int = 1,
 ) -> RemoteState:
-    """The remote apps and versions the manifest (or its targets) is about."""
+    """The remote apps and versions the manifest (or its targets) is about.
+
+    Up to `parallelism` requests are in flight: first the batches, then the per-app lists.
+    Each bundle id is looked for in its own batch only, and the result is sorted, so the
+    state is the same whatever order the answers come in.
+    """
     wanted = _wanted_platforms(manifest, targets)
-    apps: dict[str, RemoteApp] = {}
-    for batch in _batches(sorted(wanted)):
-        data, included = client.collect("/v1/apps", _apps_query(batch))
-        versions = {
-            r["id"]: parse_app_store_version(r)
-            for r in included
-            if r.get("type") == version_kind.API_TYPE
-        }
-        for resource in data:
-            app = parse_app(resource)
-            if app.bundle_id not in batch or app.bundle_id in apps:
-                continue  # an inexact filter match (R10), or a repeat on a later page
-            related = app.app_store_versions
-            linked = related.ids if related is not None and related.complete else None
-            if linked is not None and all(i in versions for i in linked):
-                found = [versions[i] for i in linked]
-            else:
-                # Cut short, not included, or linking ids `included` lacks: never plan from
-                # a partial list (a create next to an existing version); list them instead.
-                found = _list_versions(client, app.id)
-            platforms = {p.api for p in wanted[app.bundle_id]}
-            apps[app.bundle_id] = RemoteApp(
-                id=app.id,
-                bundle_id=app.bundle_id,
-                name=app.name,
-                versions=tuple(
-                    sorted(
-                        (to_remote_version(v) for v in found if v.platform in platforms),
-                        key=lambda v: v.id,
-                    )
-                ),
+    batches = list(_batches(sorted(wanted)))
+    pages = run_bounded(
+        [partial(client.collect, "/v1/apps", _apps_query(batch)) for batch in batches],
+        parallelism,
+    )
+    found: dict[str, tuple[App, list[AppStoreVersion] | None]] = {}
+    for batch, (data, included) in zip(batches, pages, strict=True):
+        found.update(_apps_in(batch, data, included))
+    short = [bundle_id for bundle_id, (_, versions) in found.items() if versions is None]
+    lists = run_bounded(
+        [partial(_list_versions, client, found[bundle_id][0].id) for bundle_id in short],
+        parallelism,
+    )
+    listed = dict(zip(short, lists, strict=True))
+    apps = {
+        bundle_id: _remote_app(
+            app, listed[bundle_id] if versions is None else versions, wanted[bundle_id]
+        )
+        for bundle_id, (app, versions) in sorted(found.items())
+    }
+    return RemoteState(apps=apps)
+
+
+def _apps_in(
+    batch: Sequence[str], data: list[JsonDict], included: list[JsonDict]
+) -> dict[str, tuple[App, list[AppStoreVersion] | None]]:
+    """The batch's apps found, each with its versions, or None where they must be listed."""
+    versions = {
+        r["id"]: parse_app_store_version(r)
+        for r in included
+        if r.get("type") == version_kind.API_TYPE
+    }
+    found: dict[str, tuple[App, list[AppStoreVersion] | None]] = {}
+    for resource in data:
+        app = parse_app(resource)
+        if app.bundle_id not in batch or app.bundle_id in found:
+            continue  # an inexact filter match (R10), or a repeat on a later page
+        related = app.app_store_versions
+        linked = related.ids if related is not None and related.complete else None
+        if linked is not None and all(i in versions for i in linked):
+            found[app.bundle_id] = (app, [versions[i] for i in linked])
+        else:
+            # Cut short, not included, or linking ids `included` lacks: never plan from
+            # a partial list (a create next to an existing version); list them instead.
+            found[app.bundle_id] = (app, None)
+    return found
+
+
+def _remote_app(app: App, versions: list[AppStoreVersion], platforms: set[Platform]) -> RemoteApp:
+    apis = {p.api for p in platforms}
+    return RemoteApp(
+        id=app.id,
+        bundle_id=app.bundle_id,
+        name=app.name,
+        versions=tuple(
+            sorted(
+                (to_remote_version(v) for v in versions if v.platform in apis),
+                key=lambda v: v.id,
             )
-    return RemoteState(apps=dict(sorted(apps.items())))
+        ),
+    )
 
 
 def _wanted_platforms(

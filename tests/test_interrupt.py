@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -50,9 +51,17 @@ class Slow:
     state_file: Path
     env: dict[str, str]
 
-    def apply(self) -> subprocess.Popen[str]:
+    def apply(self, parallelism: int = 1) -> subprocess.Popen[str]:
+        # One write at a time by default, so that a signal lands between two changes; the
+        # parallel case is tests/test_apply_parallel.py and the test below.
         return subprocess.Popen(
-            [*CLI, "apply", "--auto-approve", str(self.folder / "releases.yaml")],
+            [
+                *CLI,
+                "apply",
+                "--auto-approve",
+                f"--parallelism={parallelism}",
+                str(self.folder / "releases.yaml"),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -134,6 +143,26 @@ def test_ctrl_c_finishes_the_request_in_flight_and_reports(slow: Slow) -> None:
     assert f"{APPS - created} skipped." in summary
     # What the report says is what happened: exactly the reported creates exist.
     assert slow.created() == created
+
+
+@pytest.mark.e2e
+def test_ctrl_c_with_several_writes_in_flight_finishes_them_all_and_reports_each(
+    slow: Slow,
+) -> None:
+    apply = slow.apply(parallelism=3)
+    lines = _first_create(apply)
+    apply.send_signal(signal.SIGINT)
+    rest, err = apply.communicate(timeout=30)
+    out = "".join(lines) + rest
+    assert apply.returncode == 130, err
+    assert "Traceback" not in err
+    # Several result lines arrive at once here, and the ones read ahead with the first are not
+    # in `rest` (communicate reads the pipe itself): the summary's count is the check.
+    summary = out.strip().splitlines()[-1]
+    match = re.match(r"Apply interrupted: (\d+) created", summary)
+    assert match, summary
+    # Every write that was under way finished and is in the report; nothing else was made.
+    assert slow.created() == int(match[1])
 
 
 @pytest.mark.e2e

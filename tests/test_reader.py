@@ -5,17 +5,23 @@ from __future__ import annotations
 import copy
 import json
 import math
+import threading
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconciler.asc import AscClient
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
+from reconciler.planfile import saved_plan_text
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
 from reconciler.sandbox import SandboxApp, SandboxState
+from tests.profiles import examples
+from tests.test_convergence import Scenario, build, scenarios
 
 
 def _manifest(bundle_ids: list[str], **platforms: object) -> Manifest:
@@ -201,3 +207,163 @@ def test_linked_versions_missing_from_included_fall_back_to_the_apps_own_list() 
     assert [v.id for v in remote.apps["com.example.weather"].versions] == ["v2"]
     # The existing editable version is renamed, never a second version created beside it.
     assert [c.action.value for c in make_plan(manifest, remote).changes] == ["update"]
+
+
+# -- parallel reads ------------------------------------------------------------------------
+
+
+class InFlight(httpx.BaseTransport):
+    """Wraps a transport, counting requests in flight at once. The first `meet` requests wait
+    for one another, so reaching `meet` at once is proven by counting, not by timing."""
+
+    def __init__(self, inner: httpx.BaseTransport, meet: int = 1) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self._meeting = threading.Barrier(meet)
+        self._arrived = 0
+        self.now = self.most = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            self._arrived += 1
+            meets = self._arrived <= self._meeting.parties
+        try:
+            if meets:
+                self._meeting.wait(5)  # broken (an error) if they never were in flight together
+            return self._inner.handle_request(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def _with_big_apps(state: SandboxState, count: int, versions_each: int = 51) -> list[str]:
+    """Apps with more versions than a batch includes: each costs a per-app list."""
+    bundle_ids = []
+    for i in range(count):
+        bundle_id = f"com.example.big{i:03d}"
+        app_id = state.add_app(bundle_id, name=f"Big {i}")
+        for v in range(versions_each):
+            state.add_version(
+                app_id,
+                platform="IOS",
+                version_string=f"1.{v}",
+                app_version_state="REPLACED_WITH_NEW_VERSION",
+            )
+        bundle_ids.append(bundle_id)
+    return bundle_ids
+
+
+def _saved_plan(state: SandboxState, manifest: Manifest, parallelism: int) -> tuple[str, list[str]]:
+    app = SandboxApp(state)
+    with _client(app) as client:
+        remote = read_state(client, manifest, parallelism=parallelism)
+    text = saved_plan_text(
+        manifests=["releases.yaml"],
+        desired=manifest,
+        remote=remote,
+        plan=make_plan(manifest, remote),
+        reconciler_version="test",
+    )
+    return text, sorted(path for _, path, _ in app.request_log)
+
+
+def test_a_parallel_read_gives_the_same_saved_plan_byte_for_byte_and_the_same_requests() -> None:
+    state, bundle_ids = _account(260)
+    bundle_ids += _with_big_apps(state, 12)
+    manifest = _manifest([*bundle_ids, "com.example.missing"])
+    sequential, requests = _saved_plan(state, manifest, 1)
+    assert len(requests) == math.ceil(273 / 50) + 12
+    assert _saved_plan(state, manifest, 8) == (sequential, requests)
+
+
+def test_at_most_parallelism_requests_are_ever_in_flight() -> None:
+    state, bundle_ids = _account(300)  # six batches
+    bundle_ids += _with_big_apps(state, 10)  # then ten per-app lists
+    wrapper = InFlight(SandboxApp(state, faults="latency=2ms").transport(), meet=4)
+    with AscClient("https://sandbox.test", transport=wrapper) as client:
+        remote = read_state(client, _manifest(bundle_ids), parallelism=4)
+        assert client.request_count == 7 + 10
+    assert wrapper.most == 4 and wrapper.now == 0
+    assert len(remote.apps) == 310
+
+
+def test_parallelism_one_sends_one_request_at_a_time() -> None:
+    state, bundle_ids = _account(120)
+    bundle_ids += _with_big_apps(state, 3)
+    wrapper = InFlight(SandboxApp(state, faults="latency=1ms").transport())
+    with AscClient("https://sandbox.test", transport=wrapper) as client:
+        read_state(client, _manifest(bundle_ids), parallelism=1)
+    assert wrapper.most == 1
+
+
+def test_a_failed_batch_fails_the_read_once_the_others_answered() -> None:
+    from reconciler.errors import ApiError
+
+    state, bundle_ids = _account(200)  # four batches; the third is refused
+    sandbox = SandboxApp(state)
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        with lock:
+            calls.append(request.url.path)
+            refused = len(calls) == 3
+        if refused:
+            error = {"status": "403", "code": "FORBIDDEN_ERROR", "title": "Forbidden"}
+            return httpx.Response(403, json={"errors": [error]})
+        return sandbox(request)
+
+    wrapper = InFlight(httpx.MockTransport(answer))
+    with AscClient("https://sandbox.test", transport=wrapper) as client:
+        with pytest.raises(ApiError) as raised:
+            read_state(client, _manifest(bundle_ids), parallelism=8)
+        assert raised.value.status == 403
+    assert wrapper.now == 0  # nothing was left in flight
+    assert len(calls) == 4  # all four start before any answer is looked at
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(0, 120), st.sampled_from([1, 3, 52]))
+def test_generated_accounts_plan_the_same_at_parallelism_one_and_eight(
+    scenario: Scenario, fillers: int, versions_each: int
+) -> None:
+    """The convergence test's accounts (prefix bundle ids, every state), with up to three
+    batches of other apps around them, some needing their own version lists."""
+    state = build(scenario)
+    filler_ids = _with_big_apps(state, fillers, versions_each)
+    apps = dict(scenario.manifest.apps)
+    apps.update({b: AppEntry(ios=PlatformRelease(version="9.0")) for b in filler_ids})
+    manifest = Manifest(apps=apps)
+    assert _saved_plan(state, manifest, 8) == _saved_plan(state, manifest, 1)
+
+
+# -- the --parallelism flag ------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "releases.yaml"
+
+
+@pytest.mark.parametrize("value", ["0", "51", "x", "2.5"])
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_a_parallelism_out_of_range_is_a_usage_error(
+    command: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reconciler.cli import main
+
+    assert main([command, "--parallelism", value]) == 1
+    assert "--parallelism" in capsys.readouterr().err
+
+
+def test_plan_files_saved_at_parallelism_one_and_eight_are_the_same_bytes_and_apply_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "releases.yaml").write_bytes(EXAMPLE.read_bytes())
+    assert main(["plan", "--sandbox", "--parallelism", "1", "--out", "one.json"]) == 0
+    assert main(["plan", "--sandbox", "--parallelism", "8", "--out", "eight.json"]) == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "eight.json").read_bytes()
+    assert main(["apply", "--sandbox", "--parallelism", "8", "eight.json"]) == 0
+    assert main(["plan", "--sandbox", "--detailed-exitcode"]) == 0  # nothing left to do

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random as _random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ from reconciler.errors import (
     UnexpectedResponseError,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AscClient", "JsonDict"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MAX_CONNECTIONS", "AscClient", "JsonDict"]
 
 log = logging.getLogger("reconciler.asc")
 
@@ -65,6 +66,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=10.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 # Our own mistakes, not the network's: retrying cannot help.
 _FATAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+# Connections kept open for reuse: as many as `--parallelism` may have requests in flight
+# (its maximum), so parallel reads never queue for, or reopen, a connection.
+MAX_CONNECTIONS = 50
+# Where each request keeps the time it was sent: several may be in flight at once.
+_STARTED = "reconciler.started"
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class _Failure:
 
 class AscClient:
     """A client for App Store Connect's JSON:API. Use as a context manager or call close().
+    One client may be used from several threads at once (the reader's parallel reads).
 
     `auth` None sends no Authorization (the in-process sandbox). `transport` is the network seam.
     `clock` (monotonic seconds) times requests and bounds retries; `sleep` does every wait, so
@@ -96,6 +103,7 @@ class AscClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         deadline: float = DEFAULT_DEADLINE,
         random: Callable[[], float] = _random.random,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self._retry = retry
         self._deadline = deadline
@@ -106,12 +114,17 @@ class AscClient:
         self._rate: RateLimit | None = None
         self._count = 0
         self._throttled = 0
-        self._started = 0.0
+        self._lock = threading.Lock()  # guards _count and _rate: the hooks run in many threads
+        self._pacing = threading.Lock()  # one pause at a time, so threads do not pause together
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
         self._http = httpx.Client(
             base_url=base_url,
             auth=auth,
             transport=transport,
             timeout=timeout,
+            limits=limits,
             headers={"Accept": "application/json", "User-Agent": "reconciler"},
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
@@ -131,7 +144,8 @@ class AscClient:
     @property
     def rate_limit(self) -> RateLimit | None:
         """The last X-Rate-Limit seen, or None before any (or when Apple sent none)."""
-        return self._rate
+        with self._lock:
+            return self._rate
 
     @property
     def throttled(self) -> int:
@@ -141,7 +155,8 @@ class AscClient:
     @property
     def request_count(self) -> int:
         """Every HTTP request actually sent: retries and the re-send after a 401 included."""
-        return self._count
+        with self._lock:
+            return self._count
 
     def probe_budget(self) -> RateLimit | None:
         """Send one small read, never retried, only to learn the budget left: every answer,
@@ -287,13 +302,16 @@ class AscClient:
         return after if after is not None else self._retry.backoff(attempt, self._random())
 
     def _pace(self) -> None:
-        pause = self._retry.low_budget_pause(self._rate)
-        if pause > 0 and self._rate is not None:
-            log.info(
-                "rate budget low (%d of %d left this hour): pausing %.1f s",
-                *(self._rate.remaining, self._rate.limit, pause),
-            )
-            self._sleep(pause)
+        # Under one lock: N threads pausing side by side would send N times as fast.
+        with self._pacing:
+            rate = self.rate_limit
+            pause = self._retry.low_budget_pause(rate)
+            if pause > 0 and rate is not None:
+                log.info(
+                    "rate budget low (%d of %d left this hour): pausing %.1f s",
+                    *(rate.remaining, rate.limit, pause),
+                )
+                self._sleep(pause)
 
     def _api_error(self, method: str, shown: str, response: httpx.Response) -> ApiError:
         entries = parse_entries(parse_json(response), response.status_code, response.reason_phrase)
@@ -308,16 +326,19 @@ class AscClient:
     # -- hooks: run for every request sent, the re-send after a 401 included ---------------
 
     def _on_request(self, request: httpx.Request) -> None:
-        self._count += 1
-        self._started = self._clock()
+        with self._lock:
+            self._count += 1
+        request.extensions[_STARTED] = self._clock()  # per request: several are in flight
 
     def _on_response(self, response: httpx.Response) -> None:
         if response.status_code == 429:
             self._throttled += 1
-        millis = (self._clock() - self._started) * 1000
+        started = response.request.extensions.get(_STARTED, self._clock())
+        millis = (self._clock() - started) * 1000
         rate = parse_rate_limit(response.headers.get("X-Rate-Limit"))
         if rate is not None:
-            self._rate = rate
+            with self._lock:
+                self._rate = rate
         budget = f", rate {rate.remaining}/{rate.limit}" if rate else ""
         log.info(
             "%s %s -> %d (%.0f ms%s)",

@@ -43,7 +43,7 @@ class ApplyOptions:
     interactive: bool = False  # a person at a terminal can answer the prompt
     progress: bool = False  # show [n/total] before each line (a terminal)
     read_back_seconds: float = 60.0  # how long to look for a create whose answer was lost
-    parallelism: int = 1  # apps and platforms written at once
+    parallelism: int = 1  # reads in flight and apps and platforms written at once (cli: 10)
     wait_for_budget: bool = False  # pause when the hourly budget runs out, instead of refusing
 
 
@@ -92,7 +92,7 @@ def apply(
     reviewed = _reviewed(plan_file) if plan_file is not None else None
     with open_client(connection, err=output.err) as client:
         if reviewed is not None:
-            plan = _fresh_saved_plan(*reviewed, client)
+            plan = _fresh_saved_plan(*reviewed, client, options.parallelism)
         else:
             confirmed = _planned_and_confirmed(options, client, output, confirm)
             if confirmed is None:
@@ -153,11 +153,13 @@ def _different(name: str, saved: SavedPlan, differences: list[str]) -> str:
     )
 
 
-def _fresh_saved_plan(name: str, saved: SavedPlan, manifest: Manifest, client: AscClient) -> Plan:
+def _fresh_saved_plan(
+    name: str, saved: SavedPlan, manifest: Manifest, client: AscClient, parallelism: int
+) -> Plan:
     """The saved plan, made again now; StalePlanError unless nothing moved since."""
     raw_targets = saved.plan.targets
     targets = list(raw_targets) if raw_targets is not None else None  # checked at plan time
-    now = read_state(client, manifest, targets)
+    now = read_state(client, manifest, targets, parallelism=parallelism)
     moved = moved_objects(saved.remote, now)
     if moved:
         raise StalePlanError(moved)
@@ -177,7 +179,7 @@ def _planned_and_confirmed(
     options: ApplyOptions, client: AscClient, output: Output, confirm: Callable[[str], str]
 ) -> Plan | None:
     manifest: Manifest = load_manifest(options.paths)
-    plan = make_plan(manifest, read_state(client, manifest))
+    plan = make_plan(manifest, read_state(client, manifest, parallelism=options.parallelism))
     if output.format != "json":  # JSON output is the one report, at the end
         render_plan(plan, manifest, output)
     if not plan.has_writes or options.auto_approve:

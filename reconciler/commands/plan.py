@@ -42,6 +42,7 @@ class PlanOptions:
     out_file: Path | None = None
     detailed_exitcode: bool = False
     targets: Sequence[str] = field(default_factory=tuple)
+    parallelism: int = 1  # reads in flight at once (the cli's default is 10)
 
 
 def plan(options: PlanOptions, connection: Connection, output: Output) -> ExitCode:
@@ -55,7 +56,7 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> ExitCo
         raise
     targets = parse_targets(options.targets, manifest) if options.targets else None
     with open_client(connection, err=output.err) as client:
-        state = read_state(client, manifest, targets)
+        state = read_state(client, manifest, targets, parallelism=options.parallelism)
         result = make_plan(manifest, state, targets)
     render_plan(result, manifest, output)
     output.err.write(request_summary(client) + "\n")

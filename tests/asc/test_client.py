@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -339,3 +341,48 @@ def test_our_own_protocol_mistakes_are_not_retried() -> None:
     with pytest.raises(TransportError, match="UnsupportedProtocol"):
         client.get("/v1/apps")
     assert len(sent) == 1
+
+
+def test_counters_add_up_when_many_threads_share_the_client(
+    make_client: MakeClient, sandbox: SandboxApp
+) -> None:
+    client = make_client()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: client.get("/v1/apps"), range(200)))
+    assert client.request_count == 200 == len(sandbox.request_log)
+    rate = client.rate_limit
+    assert rate is not None and 3300 <= rate.remaining < 3500  # one of the answers, intact
+
+
+def test_each_request_is_timed_from_its_own_start_while_others_are_in_flight(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    first_sent, second_done = threading.Event(), threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/apps/first":  # sent at 0, answered at 0.5
+            first_sent.set()
+            assert second_done.wait(5)
+            clock.now = 0.5
+        else:  # sent at 0.1, answered at 0.3: in the middle of the first
+            clock.now = 0.3
+        return httpx.Response(200, json={"data": {"type": "apps", "id": "1"}})
+
+    caplog.set_level(logging.INFO, logger="reconciler.asc")
+    client = AscClient(BASE, transport=httpx.MockTransport(answer), clock=clock)
+    first = threading.Thread(target=client.get, args=("/v1/apps/first",))
+    first.start()
+    assert first_sent.wait(5)
+    clock.now = 0.1
+    client.get("/v1/apps/second")
+    second_done.set()
+    first.join(5)
+    lines = [r.getMessage() for r in caplog.records if r.name == "reconciler.asc"]
+    assert lines == ["GET /v1/apps/second -> 200 (200 ms)", "GET /v1/apps/first -> 200 (500 ms)"]
+
+
+def test_the_connection_pool_fits_the_largest_parallelism() -> None:
+    with AscClient(BASE, max_connections=7) as client:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == 7 and pool._max_keepalive_connections == 7
