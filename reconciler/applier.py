@@ -18,8 +18,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from reconciler.asc import AscClient
@@ -33,6 +33,7 @@ from reconciler.kinds import Kind, Request, kind
 from reconciler.manifest import Platform
 from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
 from reconciler.plan import Action, Change, Plan
+from reconciler.pool import run_bounded
 
 __all__ = ["NOT_YET_VISIBLE", "Budget", "ReadBack", "apply_plan", "failure_info"]
 
@@ -99,15 +100,10 @@ def apply_plan(
     (deletes first, parents before children); up to `parallelism` apps and platforms run at
     once. `on_result` sees every result in plan order, whatever order they finish in."""
     run = _Run(plan, _Writer(client, read_back, sleep), on_result, stop, budget, client, sleep)
-    chains = _chains(plan.changes)
-    if parallelism <= 1 or len(chains) <= 1:
-        for chain in chains:
-            run.chain(chain)
-    else:
+    if parallelism > 1:
         run.limit = _AdaptiveLimit(parallelism)
-        with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="apply") as pool:
-            for future in [pool.submit(run.chain, chain) for chain in chains]:
-                future.result()
+    # Each chain asks `stop` before each of its changes, so the pool itself never stops early.
+    run_bounded([partial(run.chain, chain) for chain in _chains(plan.changes)], parallelism)
     # Ctrl-C while every change was already under way still ends as an interrupted run.
     interrupted = run.interrupted or stop()
     return ApplyResult(tuple(run.in_order()), plan.deferred, plan.errors, interrupted)
