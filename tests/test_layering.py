@@ -25,6 +25,7 @@ PACKAGE = Path(__file__).parent.parent / "reconciler"
 PURE_NAMED = [
     "reconciler",
     "reconciler.annotations",
+    "reconciler.budget",
     "reconciler.errors",
     "reconciler.exit_codes",
     "reconciler.manifest",
