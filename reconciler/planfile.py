@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reconciler.errors import PlanFileError
+from reconciler.errors import PlanFileError, printable
 from reconciler.manifest import AppEntry, Manifest, Platform
 from reconciler.plan import Plan
 from reconciler.state import Movement, RemoteState, RemoteVersion, digest, movements
@@ -28,7 +28,6 @@ __all__ = [
     "json_value",
     "manifest_differences",
     "moved_objects",
-    "printable",
     "read_saved_plan",
     "saved_plan_text",
 ]
@@ -195,10 +194,3 @@ def json_value(value: Any, limit: int = 200) -> str:
     """A value as the CLI shows values, as JSON (`null`, `"text"`), escaped and cut short."""
     text = json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def printable(text: str) -> str:
-    """`text` with every unprintable character (ESC, newline, bidi override …) escaped."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)

@@ -14,7 +14,14 @@ from reconciler.commands.apply_report import ReportSink, cut_short, write_report
 from reconciler.commands.plan import Output, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.commands.show import read_plan_file
-from reconciler.errors import BudgetError, ManifestError, PlanFileError, StalePlanError, UsageError
+from reconciler.errors import (
+    BudgetError,
+    ManifestError,
+    PlanFileError,
+    StalePlanError,
+    UsageError,
+    printable,
+)
 from reconciler.exit_codes import ExitCode
 from reconciler.loader import load_manifest
 from reconciler.manifest import Manifest
@@ -25,7 +32,6 @@ from reconciler.planfile import (
     desired_digest,
     manifest_differences,
     moved_objects,
-    printable,
 )
 from reconciler.planner import make_plan
 from reconciler.reader import read_state

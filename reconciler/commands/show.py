@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 
 from reconciler.commands.plan import Output, render_plan
-from reconciler.errors import PlanFileError
+from reconciler.errors import PlanFileError, printable
 from reconciler.exit_codes import ExitCode
-from reconciler.planfile import SavedPlan, printable, read_saved_plan
+from reconciler.planfile import SavedPlan, read_saved_plan
 
 __all__ = ["read_plan_file", "show"]
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from reconciler.errors import printable
 from reconciler.kinds import all_kinds
 from reconciler.plan import Action, Deferral, Plan, PlanProblem, Target
 
@@ -28,11 +29,8 @@ CYAN = "\x1b[36m"
 ACTION_COLOR = {Action.CREATE: GREEN, Action.UPDATE: YELLOW, Action.DELETE: RED}
 
 
-def clean(text: str) -> str:
-    """`text` with every unprintable character (ESC, newline, bidi override …) escaped."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+# Text from outside, with every unprintable character escaped: the one escaping of the CLI.
+clean = printable
 
 
 def value(value: Any) -> str:
