@@ -9,8 +9,8 @@ bounded by `ReadBack` (Apple can hide a new version for a while, R9); if it stay
 change is done, "created; not yet visible". A failure stays with its app and platform; later
 changes of the same app and platform are skipped. `stop()` is asked between changes (Ctrl-C).
 
-What to send is the kind's business (`kind.request`, `lookup`, `holds`, `exists`); here is only
-how to send it and what to do when an answer is lost, the same for every kind.
+What to send is the kind's business (`kind.request`, `lookup`, `holds`, `exists_codes`); here
+is only how to send it and what to do when an answer is lost, the same for every kind.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ class _Writer:
             except AmbiguousWriteError as error:
                 lost = error
             except ApiError as error:
-                if not (error.status == 409 and of_kind.exists(error.codes)):
+                if not (error.status == 409 and any(map(error.has_code, of_kind.exists_codes))):
                     raise
                 return self._exists(of_kind, change, error, earlier_lost=lost is not None)
             else:

@@ -77,6 +77,8 @@ class Kind(Protocol):
     name: str  # as in ORDER and in Change.kind
     noun: str  # how output names one ("version")
     fields: tuple[Field, ...]
+    # Apple's error codes (prefixes) that, answering a create, mean the resource is there.
+    exists_codes: tuple[str, ...]
 
     def plan(
         self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
@@ -94,10 +96,6 @@ class Kind(Protocol):
 
     def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
         """Whether a resource read back holds every value an update wanted."""
-        ...
-
-    def exists(self, codes: list[str]) -> bool:
-        """Whether Apple's error codes to a create mean the resource is already there."""
         ...
 
 

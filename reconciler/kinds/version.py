@@ -86,9 +86,6 @@ def resource_path(version_id: str | None = None) -> str:
     return f"/v1/{API_TYPE}/{version_id}" if version_id else f"/v1/{API_TYPE}"
 
 
-_EXISTS = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
-
-
 def remote_attributes(version: RemoteVersion) -> dict[str, Any]:
     """A remote version's attributes in manifest terms, normalised."""
     raw = {
@@ -147,6 +144,9 @@ class VersionKind:
     name = "version"
     noun = "version"
     fields = FIELDS
+    # E2 (version string used) or E1 (a version in flight): the plan makes a create only where
+    # neither was, so after a lost answer either means that our first try landed.
+    exists_codes = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
 
     def plan(
         self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
@@ -208,11 +208,6 @@ class VersionKind:
         except (TypeError, ValueError):  # a value we cannot read does not hold what we sent
             return False
         return all(now[k] == v for k, v in (change.after or {}).items())
-
-    def exists(self, codes: list[str]) -> bool:
-        # E2 (version string used) or E1 (a version in flight): the plan makes a create only
-        # where neither was, so after a lost answer either means that our first try landed.
-        return any(c == code or c.startswith(code + ".") for c in codes for code in _EXISTS)
 
 
 KIND = VersionKind()
