@@ -18,16 +18,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from creates import WRITES, account
+
 from reconciler.applier import apply_plan
 from reconciler.asc import AscClient
-from reconciler.manifest import AppEntry, Manifest, PlatformRelease
 from reconciler.outcome import Status
 from reconciler.planner import make_plan
 from reconciler.reader import read_state
-from reconciler.sandbox import SandboxApp, SandboxState
+from reconciler.sandbox import SandboxApp
 
 DESCRIPTION = "Apply of N creates against the in-process sandbox with injected latency."
-WRITES = frozenset({"POST", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -41,26 +41,8 @@ class Run:
     wall: float  # seconds, apply only
 
 
-def account(count: int) -> tuple[SandboxState, Manifest]:
-    state = SandboxState()
-    apps: dict[str, AppEntry] = {}
-    for i in range(count):
-        bundle_id = f"com.example.app{i:05d}"
-        app_id = state.add_app(bundle_id, name=f"App {i}")
-        state.add_version(
-            app_id,
-            platform="IOS",
-            version_string="1.0",
-            app_version_state="READY_FOR_DISTRIBUTION",
-        )
-        apps[bundle_id] = AppEntry(
-            ios=PlatformRelease(version="1.1", copyright="2026 Example Inc.")
-        )
-    return state, Manifest(apps=apps)
-
-
 def run(count: int, faults: str) -> Run:
-    state, manifest = account(count)
+    state, manifest = account(count, copyright="2026 Example Inc.")
     app = SandboxApp(state, faults=faults)
     with AscClient("https://sandbox.test", transport=app.transport()) as client:
         plan = make_plan(manifest, read_state(client, manifest))

@@ -20,17 +20,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from creates import WRITES, account, duplicates_after, plan_of
+
 from reconciler.applier import apply_plan
 from reconciler.asc import AscClient
-from reconciler.manifest import AppEntry, Manifest, PlatformRelease
 from reconciler.outcome import Status
-from reconciler.planner import make_plan
-from reconciler.reader import read_state
-from reconciler.sandbox import SandboxApp, SandboxState
+from reconciler.sandbox import SandboxApp
 
 DESCRIPTION = "Apply of N creates under a fault mix (500s, 429s, lost creates, invisible reads)."
 FAULTS = "error500=4,error429=5,ambiguous-create=5,invisible=2"
-WRITES = frozenset({"POST", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -45,39 +43,16 @@ class Run:
     wall: float  # seconds, apply only
 
 
-def account(count: int) -> tuple[SandboxState, Manifest]:
-    state = SandboxState()
-    apps: dict[str, AppEntry] = {}
-    for i in range(count):
-        bundle_id = f"com.example.app{i:05d}"
-        app_id = state.add_app(bundle_id, name=f"App {i}")
-        state.add_version(
-            app_id, platform="IOS", version_string="1.0", app_version_state="READY_FOR_DISTRIBUTION"
-        )
-        apps[bundle_id] = AppEntry(ios=PlatformRelease(version="1.1"))
-    return state, Manifest(apps=apps)
-
-
 def run(count: int, latency_ms: int) -> Run:
     state, manifest = account(count)
-    with AscClient("https://sandbox.test", transport=SandboxApp(state).transport()) as client:
-        plan = make_plan(manifest, read_state(client, manifest))  # planned without faults
+    plan = plan_of(state, manifest)  # planned without faults
     app = SandboxApp(state, faults=f"latency={latency_ms}ms,{FAULTS}")
     with AscClient("https://sandbox.test", transport=app.transport()) as client:
         start = time.perf_counter()
         result = apply_plan(plan, client)
         wall = time.perf_counter() - start
     sent = app.request_log
-    duplicates = 0
-    for bundle_id in manifest.apps:
-        found = state.app_by_bundle_id(bundle_id)
-        assert found is not None
-        made = [v for v in state.versions(found.id, "IOS") if v.version_string == "1.1"]
-        if len(made) != 1:
-            duplicates += abs(len(made) - 1)
-    with AscClient("https://sandbox.test", transport=SandboxApp(state).transport()) as client:
-        if make_plan(manifest, read_state(client, manifest)).changes:
-            raise SystemExit(f"{count} apps: a plan after apply still has changes")
+    duplicates = duplicates_after(state, manifest)
     return Run(
         apps=count,
         requests=len(sent),

@@ -18,17 +18,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from creates import WRITES, account, duplicates_after, plan_of
+
 from reconciler.applier import apply_plan
 from reconciler.asc import AscClient
-from reconciler.manifest import AppEntry, Manifest, PlatformRelease
 from reconciler.outcome import Status
-from reconciler.planner import make_plan
-from reconciler.reader import read_state
-from reconciler.sandbox import SandboxApp, SandboxState
+from reconciler.sandbox import SandboxApp
 
 DESCRIPTION = "Apply of N creates, one write at a time against several at once."
 FAULTS = "error500=4,error429=5,ambiguous-create=3,invisible=2"
-WRITES = frozenset({"POST", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -42,38 +40,16 @@ class Run:
     wall: float
 
 
-def account(count: int) -> tuple[SandboxState, Manifest]:
-    state = SandboxState()
-    apps: dict[str, AppEntry] = {}
-    for i in range(count):
-        bundle_id = f"com.example.app{i:05d}"
-        app_id = state.add_app(bundle_id, name=f"App {i}")
-        state.add_version(
-            app_id, platform="IOS", version_string="1.0", app_version_state="READY_FOR_DISTRIBUTION"
-        )
-        apps[bundle_id] = AppEntry(ios=PlatformRelease(version="1.1"))
-    return state, Manifest(apps=apps)
-
-
 def run(count: int, latency_ms: int, parallelism: int, faults: str) -> Run:
     state, manifest = account(count)
-    with AscClient("https://sandbox.test", transport=SandboxApp(state).transport()) as client:
-        plan = make_plan(manifest, read_state(client, manifest))
+    plan = plan_of(state, manifest)
     spec = f"latency={latency_ms}ms" + (f",{faults}" if faults else "")
     app = SandboxApp(state, faults=spec)
     with AscClient("https://sandbox.test", transport=app.transport()) as client:
         start = time.perf_counter()
         result = apply_plan(plan, client, parallelism=parallelism)
         wall = time.perf_counter() - start
-    duplicates = 0
-    for bundle_id in manifest.apps:
-        found = state.app_by_bundle_id(bundle_id)
-        assert found is not None
-        made = [v for v in state.versions(found.id, "IOS") if v.version_string == "1.1"]
-        duplicates += max(0, len(made) - 1)
-    with AscClient("https://sandbox.test", transport=SandboxApp(state).transport()) as client:
-        if make_plan(manifest, read_state(client, manifest)).changes:
-            raise SystemExit(f"{count} apps: a plan after apply still has changes")
+    duplicates = duplicates_after(state, manifest)
     log = app.request_log
     return Run(
         parallelism=parallelism,

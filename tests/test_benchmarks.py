@@ -18,6 +18,7 @@ def _load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    monkeypatch.syspath_prepend(str(BENCHMARKS))  # as when run as a script: shared modules
     spec.loader.exec_module(module)
     return module
 
