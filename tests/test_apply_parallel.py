@@ -3,11 +3,9 @@ N requests at once, and Ctrl-C, a rejected key and a spent budget still stop it 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from reconciler.applier import Budget, _AdaptiveLimit, apply_plan
@@ -48,26 +46,6 @@ def _plan(state: SandboxState, manifest: Manifest) -> Plan:
         return make_plan(manifest, read_state(client, manifest))
 
 
-class _InFlight(httpx.BaseTransport):
-    """The sandbox behind a counter of requests in flight at once."""
-
-    def __init__(self, app: SandboxApp) -> None:
-        self.inner = app.transport()
-        self.now = 0
-        self.most = 0
-        self._lock = threading.Lock()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.now += 1
-            self.most = max(self.most, self.now)
-        try:
-            return self.inner.handle_request(request)
-        finally:
-            with self._lock:
-                self.now -= 1
-
-
 def _apply(
     state: SandboxState,
     plan: Plan,
@@ -75,10 +53,13 @@ def _apply(
     faults: str = "latency=5ms",
     parallelism: int = 8,
     stop: Callable[[], bool] = lambda: False,
-) -> tuple[list[Status], _InFlight, list[str]]:
-    transport = _InFlight(SandboxApp(state, faults=faults))
+) -> tuple[list[Status], SandboxApp, list[str]]:
+    """Statuses, the sandbox (it counts the requests in flight at once), results seen."""
+    app = SandboxApp(state, faults=faults)
     seen: list[str] = []
-    with AscClient("https://sandbox.test", transport=transport, sleep=lambda _: None) as client:
+    with AscClient(
+        "https://sandbox.test", transport=app.transport(), sleep=lambda _: None
+    ) as client:
         result = apply_plan(
             plan,
             client,
@@ -87,7 +68,7 @@ def _apply(
             stop=stop,
             on_result=lambda r: seen.append(f"{r.change.app} {r.change.platform.value}"),
         )
-    return [r.status for r in result.results], transport, seen
+    return [r.status for r in result.results], app, seen
 
 
 def _one_new_version_each(state: SandboxState) -> None:
@@ -103,22 +84,22 @@ def test_in_parallel_every_app_gets_exactly_one_new_version_and_the_next_plan_is
 ) -> None:
     state, manifest = _account(12)
     plan = _plan(state, manifest)
-    statuses, transport, seen = _apply(state, plan, faults=faults)
+    statuses, app, seen = _apply(state, plan, faults=faults)
     assert statuses == [Status.DONE] * 24
     _one_new_version_each(state)
     assert _plan(state, manifest) == Plan()
     # Reported in plan order, whatever order the writes finished in.
     assert seen == [f"{c.app} {c.platform.value}" for c in plan.changes]
-    assert transport.most > 1  # the writes really overlapped
+    assert app.max_in_flight > 1  # the writes really overlapped
 
 
 @pytest.mark.parametrize("parallelism", [1, 3, 8])
 def test_never_more_than_n_requests_are_in_flight(parallelism: int) -> None:
     state, manifest = _account(10)
-    _, transport, _ = _apply(state, _plan(state, manifest), parallelism=parallelism)
-    assert transport.most <= parallelism
+    _, app, _ = _apply(state, _plan(state, manifest), parallelism=parallelism)
+    assert app.max_in_flight <= parallelism
     if parallelism == 1:
-        assert transport.most == 1  # --parallelism 1 is one request at a time, as before
+        assert app.max_in_flight == 1  # --parallelism 1 is one request at a time, as before
 
 
 def test_ctrl_c_with_writes_in_flight_finishes_them_and_starts_nothing_new() -> None:
