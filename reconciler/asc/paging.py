@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -63,9 +63,8 @@ class Pager:
             # Apple's own link through a proxy: the same path and query, on the base.
             return target.raw_path.decode("ascii")
         self._refuse("links.next points at another host")
-        raise AssertionError("unreachable")
 
-    def _refuse(self, reason: str) -> None:
+    def _refuse(self, reason: str) -> NoReturn:
         raise UnexpectedResponseError(self.method, self.path, reason)
 
 
