@@ -360,7 +360,11 @@ def test_one_apply_against_a_faulty_server_converges(world: World) -> None:
     assert "Apply complete: 20 created, 0 updated, 0 deleted, 0 deferred, 0 failed." in (
         applied.stdout
     )
-    assert "confirmed by reading back" in applied.stdout  # the lost creates were found
+    # The lost creates were settled. Which way each went (found by the first read, or
+    # confirmed by the 409 to the resend) depends on how ten writes in flight meet the
+    # every-K-th faults, so any of the lost-answer notes counts; each appears only after a loss.
+    lost_notes = ("confirmed by reading back", "an earlier try landed", "earlier answers were lost")
+    assert any(note in applied.stdout for note in lost_notes), applied.stdout
     assert "retrying in" in applied.stderr  # and the failed reads were retried
 
     world.serve()  # the same account, no faults
