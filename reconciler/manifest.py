@@ -8,6 +8,7 @@ already filled in by the loader, and where each app was declared.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -20,17 +21,22 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
     Tag,
     model_validator,
 )
 
+from reconciler.kinds.locales import LOCALES, locale_hint
 from reconciler.kinds.version_strings import VERSION_PATTERN
 
 __all__ = [
     "ABSENT",
     "BUNDLE_ID_MAX_LENGTH",
     "BUNDLE_ID_PATTERN",
+    "DEFAULT_LOCALE",
     "FORMATS",
+    "PROMOTIONAL_TEXT_MAX",
+    "RELEASE_NOTES_MAX",
     "AppEntry",
     "BundleId",
     "Defaults",
@@ -57,6 +63,11 @@ _DATE_TIME = re.compile(
     r"([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(?P<fraction>\.[0-9]+)?)?)?"
     r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?"
 )
+DEFAULT_LOCALE = "default"  # the release_notes key for every locale without an entry of its own
+RELEASE_NOTES_MAX = 4000  # characters (code points), FACTS-2 R17
+PROMOTIONAL_TEXT_MAX = 170
+# CFBundleVersion: one to three period-separated integers.
+BUILD_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,18}){0,2}$"
 _ON_THE_HOUR = "must fall exactly on the hour in UTC (App Store Connect allows hour precision only)"
 
 
@@ -160,6 +171,42 @@ def _digits(value: Any) -> Any:
     return value
 
 
+def _build_number(value: Any) -> Any:
+    # An unquoted 2040 is an integer and means the same; 2040.1 is a float and may not.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(
+            f'expected a build number (CFBundleVersion), e.g. "2040"; got {shown(value)} '
+            f"({_kind(value)}): quote it"
+        )
+    return value
+
+
+def _locale_key(value: Any) -> Any:
+    if isinstance(value, str) and value not in LOCALES and value != DEFAULT_LOCALE:
+        raise ValueError(locale_hint(value))
+    return value
+
+
+def _plain_locale_key(value: Any) -> Any:
+    if value == DEFAULT_LOCALE:
+        raise ValueError(f"`{DEFAULT_LOCALE}` is only for release_notes: name each locale here")
+    return _locale_key(value)
+
+
+def _text_at_most(limit: int) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        _require_text(value)
+        if len(value.strip()) > limit:
+            raise ValueError(
+                f"is {len(value.strip())} characters long; App Store Connect allows {limit}"
+            )
+        return value
+
+    return check
+
+
 # Each BeforeValidator comes after the Field, so that it wraps the constrained string and
 # the JSON schema keeps the pattern.
 VersionString = Annotated[
@@ -188,6 +235,71 @@ Copyright = Annotated[
 ]
 
 
+BuildNumber = Annotated[
+    str,
+    Field(
+        pattern=BUILD_PATTERN,
+        description="The build number (CFBundleVersion) of an uploaded build of this version and "
+        'platform, e.g. "2040". It is attached to the version once App Store Connect has '
+        "processed it.",
+    ),
+    BeforeValidator(_build_number),
+]
+Locale = Annotated[
+    str,
+    Field(description="One of Apple's App Store locale codes, e.g. en-US, de-DE, ja."),
+    BeforeValidator(_plain_locale_key),
+]
+NotesLocale = Annotated[
+    str,
+    Field(description="An App Store locale code, or `default` for every other locale."),
+    BeforeValidator(_locale_key),
+]
+ReleaseNotes = Annotated[
+    dict[
+        NotesLocale,
+        Annotated[
+            str,
+            Field(max_length=RELEASE_NOTES_MAX),
+            BeforeValidator(_text_at_most(RELEASE_NOTES_MAX)),
+        ],
+    ],
+    Field(
+        description="What's New in this version, per locale (at most 4,000 characters each). "
+        "`default` fills every locale of the version that has no entry of its own. Not allowed "
+        "on the first version of a platform."
+    ),
+]
+PromotionalText = Annotated[
+    dict[
+        Locale,
+        Annotated[
+            str,
+            Field(max_length=PROMOTIONAL_TEXT_MAX),
+            BeforeValidator(_text_at_most(PROMOTIONAL_TEXT_MAX)),
+        ],
+    ],
+    Field(description="Promotional text per locale (at most 170 characters each)."),
+]
+
+
+def _phased_value(value: Any) -> Any:
+    if isinstance(value, bool) or value in ("paused", "complete"):
+        return value
+    raise ValueError(f"expected true, false, paused or complete; got {shown(value)}")
+
+
+PhasedRelease = Annotated[
+    StrictBool | Literal["paused", "complete"],
+    BeforeValidator(_phased_value),
+    Field(
+        description="Release the update in phases over 7 days: true (a phased release exists, "
+        "running once released), false (release to everyone at once), or, for a rollout under "
+        "way, paused or complete (release to everyone now; final)."
+    ),
+]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
@@ -198,6 +310,7 @@ class Defaults(_Frozen):
     release_type: ReleaseType | None = None
     earliest_release_date: ReleaseDate | None = None
     copyright: Copyright | None = None
+    phased_release: PhasedRelease | None = None
 
 
 class PlatformRelease(_Frozen):
@@ -211,6 +324,15 @@ class PlatformRelease(_Frozen):
     release_type: ReleaseType | None = None
     earliest_release_date: ReleaseDate | None = None
     copyright: Copyright | None = None
+    release_notes: ReleaseNotes | None = None
+    promotional_text: PromotionalText | None = None
+    build: BuildNumber | None = None
+    phased_release: PhasedRelease | None = None
+
+    def manages_children(self) -> bool:
+        """Whether anything hanging off the version is managed (it costs reads)."""
+        managed = (self.release_notes, self.promotional_text, self.build, self.phased_release)
+        return any(value is not None for value in managed)
 
     @model_validator(mode="after")
     def _date_goes_with_scheduled(self) -> PlatformRelease:

@@ -173,6 +173,11 @@ def _words(moved: Movement) -> str:
         if moved.what != "changed":
             return f"{name}: app {'appeared' if moved.what == 'appeared' else 'is gone'}"
         return f"{name}: app {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
+    if resource.kind != "version":  # what hangs off a version, or a build: named by its label
+        name = printable(f"{resource.app} {resource.label}")
+        if moved.what != "changed":
+            return f"{name}: {'appeared' if moved.what == 'appeared' else 'is gone'}"
+        return f"{name}: {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
     version = RemoteVersion.model_validate(resource.attributes)
     name = _name(resource.parent or "", version)
     if moved.what == "appeared":

@@ -12,12 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from reconciler.manifest import Platform
+
 __all__ = [
     "Movement",
     "RemoteApp",
+    "RemoteBuild",
+    "RemoteLocalization",
+    "RemotePhasedRelease",
     "RemoteResource",
     "RemoteState",
     "RemoteVersion",
+    "VersionChildren",
     "canonical_json",
     "digest",
 ]
@@ -36,9 +42,53 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class RemoteLocalization(_Frozen):
+    """One locale of a version's App Store text (appStoreVersionLocalizations)."""
+
+    id: str
+    locale: str
+    whats_new: str | None = None
+    promotional_text: str | None = None
+
+
+class RemotePhasedRelease(_Frozen):
+    """A version's phased release; `state` is Apple's phasedReleaseState."""
+
+    id: str
+    state: str
+
+
+class RemoteBuild(_Frozen):
+    """An uploaded build: `number` is its CFBundleVersion, `train` and `platform` those of its
+    pre-release version, `version_id` the App Store version it is attached to (None if none,
+    or not read)."""
+
+    id: str
+    number: str
+    train: str | None = None
+    platform: str | None = None
+    processing_state: str | None = None
+    audience: str | None = None
+    expired: bool | None = None
+    uploaded_date: str | None = None
+    version_id: str | None = None
+
+
+class VersionChildren(_Frozen):
+    """What hangs off a version, read when the manifest manages any of it."""
+
+    localizations: tuple[RemoteLocalization, ...] = ()
+    build: RemoteBuild | None = None  # the attached build
+    phased_release: RemotePhasedRelease | None = None
+
+    def localization(self, locale: str) -> RemoteLocalization | None:
+        return next((loc for loc in self.localizations if loc.locale == locale), None)
+
+
 class RemoteVersion(_Frozen):
     """An App Store version as Apple reports it; `state` is its current state, in the names of
-    Apple's current state enum (`kinds.version_states.current_state`)."""
+    Apple's current state enum (`kinds.version_states.current_state`). `children` is None
+    when they were not read (the manifest manages none of them)."""
 
     id: str
     platform: str  # IOS | MAC_OS | TV_OS | VISION_OS (or a value Apple added later)
@@ -47,15 +97,19 @@ class RemoteVersion(_Frozen):
     release_type: str | None = None
     earliest_release_date: str | None = None
     copyright: str | None = None
+    children: VersionChildren | None = None
 
 
 class RemoteApp(_Frozen):
-    """An app with every App Store version read for it, sorted by id."""
+    """An app with every App Store version read for it, sorted by id; `builds` are the
+    uploaded builds read for it (only those whose numbers the manifest names)."""
 
     id: str
     bundle_id: str
     name: str | None = None
+    primary_locale: str | None = None
     versions: tuple[RemoteVersion, ...] = ()
+    builds: tuple[RemoteBuild, ...] = ()
 
     def on_platform(self, platform: str) -> list[RemoteVersion]:
         return [v for v in self.versions if v.platform == platform]
@@ -72,15 +126,29 @@ class RemoteState(_Frozen):
         for bundle_id, app in sorted(self.apps.items()):
             own = {"id": app.id, "bundle_id": app.bundle_id}
             found.append(RemoteResource(kind="app", key=bundle_id, id=app.id, attributes=own))
+            for version in sorted(app.versions, key=lambda v: v.id):
+                found.append(
+                    RemoteResource(
+                        kind="version",
+                        key=version.id,
+                        id=version.id,
+                        parent=bundle_id,
+                        app=bundle_id,
+                        attributes=version.model_dump(mode="json", exclude={"children"}),
+                    )
+                )
+                found.extend(_children(bundle_id, version))
             found.extend(
                 RemoteResource(
-                    kind="version",
-                    key=version.id,
-                    id=version.id,
+                    kind="build",
+                    key=build.id,
+                    id=build.id,
                     parent=bundle_id,
-                    attributes=version.model_dump(mode="json"),
+                    app=bundle_id,
+                    label=f"build {build.number} of {build.train} ({build.platform})",
+                    attributes=build.model_dump(mode="json"),
                 )
-                for version in sorted(app.versions, key=lambda v: v.id)
+                for build in sorted(app.builds, key=lambda b: b.id)
             )
         return found
 
@@ -102,13 +170,64 @@ class RemoteState(_Frozen):
 
 class RemoteResource(_Frozen):
     """One object read from App Store Connect, whatever its kind: `key` is unique within its
-    kind, `parent` the key of the app it belongs to (None for an app), `attributes` as read."""
+    kind, `parent` the key of what it hangs off (an app, or a version; None for an app), `app`
+    the bundle id it belongs to, `label` how a person names it, `attributes` as read."""
 
     kind: str
     key: str
     id: str
     parent: str | None = None
+    app: str = ""
+    label: str = ""
     attributes: dict[str, Any]
+
+
+def _platform_name(api: str) -> str:
+    try:
+        return Platform.from_api(api).value
+    except KeyError:
+        return api
+
+
+def _children(bundle_id: str, version: RemoteVersion) -> list[RemoteResource]:
+    """A version's children as resources; the attached build as a link (its id, or None),
+    so that attaching or detaching one in the web interface moves it."""
+    children = version.children
+    if children is None:
+        return []
+    of = f"{_platform_name(version.platform)} {version.version_string}"
+
+    def child(kind: str, key: str, rid: str, label: str, attributes: Any) -> RemoteResource:
+        return RemoteResource(
+            kind=kind,
+            key=key,
+            id=rid,
+            parent=version.id,
+            app=bundle_id,
+            label=f"{label} of {of}",
+            attributes=attributes,
+        )
+
+    found = [
+        child("localization", loc.id, loc.id, f"localization {loc.locale}", loc.model_dump())
+        for loc in sorted(children.localizations, key=lambda loc: loc.id)
+    ]
+    build = children.build
+    found.append(
+        child(
+            "build_link",
+            version.id,
+            version.id,
+            "attached build",
+            {"build": build.id if build else None, "number": build.number if build else None},
+        )
+    )
+    phased = children.phased_release
+    if phased is not None:
+        found.append(
+            child("phased_release", phased.id, phased.id, "phased release", phased.model_dump())
+        )
+    return found
 
 
 class Movement(_Frozen):
@@ -127,10 +246,8 @@ def movements(before: RemoteState, after: RemoteState) -> list[Movement]:
     olds = {(r.kind, r.key): r for r in before.resources()}
     news = {(r.kind, r.key): r for r in after.resources()}
     both = olds | news
-    # An app that appeared or is gone is one movement: its versions are not listed apart.
-    whole = {
-        r.key for key, r in both.items() if r.parent is None and (key in olds) != (key in news)
-    }
+    # An object that appeared or is gone is one movement: what hangs off it is not listed apart.
+    whole = {r.key for key, r in both.items() if (key in olds) != (key in news)}
     moved: list[Movement] = []
     for key in sorted(both, key=lambda k: _place(both[k])):
         was, now = olds.get(key), news.get(key)
@@ -149,6 +266,12 @@ def _changed(was: RemoteResource, now: RemoteResource) -> list[Movement]:
     ]
 
 
-def _place(resource: RemoteResource) -> tuple[str, bool, str]:
-    """Each app, then its children by key."""
-    return (resource.parent or resource.key, resource.parent is not None, resource.key)
+def _place(resource: RemoteResource) -> tuple[str, bool, str, str, str]:
+    """Each app, then what belongs to it, by label and key."""
+    return (
+        resource.app or resource.key,
+        resource.parent is not None,
+        resource.label,
+        resource.kind,
+        resource.key,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from deepdiff import DeepDiff
 
@@ -25,10 +25,12 @@ __all__ = [
     "FIELDS",
     "KIND",
     "READ_FIELDS",
+    "Resolution",
     "api_name",
     "desired_attributes",
     "list_path",
     "remote_attributes",
+    "resolve",
     "resource_path",
 ]
 
@@ -151,15 +153,13 @@ class VersionKind:
     def plan(
         self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
     ) -> list[PlanItem]:
-        versions = sorted(app.on_platform(platform.api), key=_newest_first)
-        editable = [v for v in versions if state_group(v.state) is StateGroup.EDITABLE]
-        current = editable[0] if editable else None  # Apple allows one; take the highest
         item: PlanItem | None
         if spec == ABSENT:
-            item = _plan_absent(app, platform, current)
+            versions = sorted(app.on_platform(platform.api), key=_newest_first)
+            item = _plan_absent(app, platform, _editable(versions))
         else:
             assert isinstance(spec, PlatformRelease)
-            item = _plan_release(app, platform, spec, versions, current)
+            item = resolve(app, platform, spec).item
         return [item] if item is not None else []
 
     def request(self, change: Change, ids: Mapping[str, str]) -> Request:
@@ -246,22 +246,76 @@ def _plan_absent(
     )
 
 
-def _plan_release(
+class Resolution(NamedTuple):
+    """Which remote version a release is, and what the version kind plans for it.
+
+    `outcome`: "existing" (the version with that string), "rename" (the editable version,
+    to take the new string), "create", or "blocked" (a deferral or a problem: nothing that
+    hangs off it can be planned). `version` is the remote version for existing and rename;
+    `versions` every version of the platform, newest first."""
+
+    outcome: Literal["existing", "rename", "create", "blocked"]
+    version: RemoteVersion | None
+    versions: list[RemoteVersion]
+    item: PlanItem | None
+
+    @property
+    def first(self) -> bool:
+        """Whether the release is the platform's first version (R15: no release notes, no
+        phased release)."""
+        return len(self.versions) == (0 if self.outcome == "create" else 1)
+
+    @property
+    def previous(self) -> RemoteVersion | None:
+        """For a create, the newest version of the platform: Apple copies its locales (R18)."""
+        return self.versions[0] if self.outcome == "create" and self.versions else None
+
+
+def resolve(app: RemoteApp, platform: Platform, release: PlatformRelease) -> Resolution:
+    """DESIGN §3's table for one release: the remote version it is, and the item to plan."""
+    versions = sorted(app.on_platform(platform.api), key=_newest_first)
+    current = _editable(versions)
+    wanted = desired_attributes(release)
+    same = [v for v in versions if v.version_string == release.version]
+    if same:
+        item = _plan_existing(app, platform, same[0], wanted)
+        blocked = isinstance(item, PlanProblem)
+        return Resolution("blocked" if blocked else "existing", same[0], versions, item)
+    if current is not None and not _higher_settled(versions, release):
+        return Resolution("rename", current, versions, _update(app, platform, current, wanted))
+    new = _plan_new(app, platform, release, versions, current)
+    outcome: Literal["create", "blocked"] = "create" if isinstance(new, Change) else "blocked"
+    return Resolution(outcome, None, versions, new)
+
+
+def _editable(versions: list[RemoteVersion]) -> RemoteVersion | None:
+    editable = [v for v in versions if state_group(v.state) is StateGroup.EDITABLE]
+    return editable[0] if editable else None  # Apple allows one; take the highest
+
+
+def _higher_settled(versions: list[RemoteVersion], release: PlatformRelease) -> bool:
+    return bool(_settled_not_lower(versions, release))
+
+
+def _settled_not_lower(
+    versions: list[RemoteVersion], release: PlatformRelease
+) -> list[RemoteVersion]:
+    settled = [v for v in versions if state_group(v.state) is not StateGroup.EDITABLE]
+    # The manifest only holds valid versions; a remote string Apple accepted but we cannot
+    # parse orders lowest rather than blocking the platform.
+    target_key = version_key(release.version) or (0, 0, 0)
+    return [v for v in settled if (version_key(v.version_string) or (0, 0, 0)) >= target_key]
+
+
+def _plan_new(
     app: RemoteApp,
     platform: Platform,
     release: PlatformRelease,
     versions: list[RemoteVersion],
     current: RemoteVersion | None,
-) -> PlanItem | None:
+) -> PlanItem:
     wanted = desired_attributes(release)
-    same = [v for v in versions if v.version_string == release.version]
-    if same:
-        return _plan_existing(app, platform, same[0], wanted)
-    settled = [v for v in versions if state_group(v.state) is not StateGroup.EDITABLE]
-    # The manifest only holds valid versions; a remote string Apple accepted but we cannot
-    # parse orders lowest rather than blocking the platform.
-    target_key = version_key(release.version) or (0, 0, 0)
-    higher = [v for v in settled if (version_key(v.version_string) or (0, 0, 0)) >= target_key]
+    higher = _settled_not_lower(versions, release)
     if higher:
         top = higher[0]
         return PlanProblem(
@@ -274,8 +328,7 @@ def _plan_release(
                 f"({top.state}), the highest version already submitted: raise `version`."
             ),
         )
-    if current is not None:
-        return _update(app, platform, current, wanted)
+    assert current is None  # resolve() renames the editable version
     in_flight = [v for v in versions if state_group(v.state) is StateGroup.IN_FLIGHT]
     if in_flight:
         blocker = in_flight[0]
