@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -29,7 +29,7 @@ from reconciler.errors import (
     AscError,
     CredentialsRejectedError,
 )
-from reconciler.kinds import Kind, Request, kind
+from reconciler.kinds import Kind, Request, created_key, kind, resource_id_of
 from reconciler.manifest import Platform
 from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
 from reconciler.plan import Action, Change, Plan
@@ -239,26 +239,38 @@ class _Writer:
         self.client = client
         self.read_back = read_back
         self.sleep = sleep
-        self.ids: dict[str, str] = {}  # "kind:app:platform:key" of what this run created -> id
+        self.ids: dict[str, str] = {}  # created_key() of each version this run made -> its id
 
     def write(self, change: Change) -> ChangeResult:
         of_kind = kind(change.kind)
         try:
             request = of_kind.request(change, self.ids)
+        except KeyError:  # the version it belongs to was made, but Apple does not list it yet
+            failure = FailureInfo(
+                f"version {change.version} was created but is not visible yet, so its "
+                f"{of_kind.noun} could not be written: run apply again in a few minutes"
+            )
+            return ChangeResult(change, Status.FAILED, failure=failure)
+        try:
             if change.action is Action.CREATE:
                 result = self._create(of_kind, change, request)
-                if result.version_id:
-                    self.ids[_created_key(change)] = result.version_id
+                if change.kind == "version" and result.resource_id:
+                    self.ids[created_key(change)] = result.resource_id
                 return result
             if change.action is Action.UPDATE:
                 return self._update(of_kind, change, request)
             self.client.delete(request.path)
-            return ChangeResult(change, Status.DONE, change.version_id)
+            return ChangeResult(change, Status.DONE, _own_id(change))
         except AscError as error:
             failure = failure_info(error)
-            return ChangeResult(change, Status.FAILED, change.version_id, failure=failure)
+            return ChangeResult(change, Status.FAILED, _own_id(change), failure=failure)
 
     def _create(self, of_kind: Kind, change: Change, request: Request) -> ChangeResult:
+        if of_kind.adopts and change.version_id is None:
+            # Apple makes these with a version made earlier in this run (R18): look first.
+            found = self._find(of_kind, change, waits=[])
+            if found is not None:
+                return self._settle(of_kind, change, found, "made by App Store Connect")
         lost: AscError | None = None  # why the last answer told us nothing
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
@@ -276,8 +288,8 @@ class _Writer:
                 lost = AmbiguousWriteError("POST", request.path, "no data.id in the answer")
             # The answer was lost: one read at once; if absent, send again at once (R1, R2).
             found = self._find(of_kind, change, waits=[])
-            if found:
-                return ChangeResult(change, Status.DONE, found, "confirmed by reading back")
+            if found is not None:
+                return self._settle(of_kind, change, found, "confirmed by reading back")
         assert lost is not None
         raise lost
 
@@ -286,24 +298,40 @@ class _Writer:
     ) -> ChangeResult:
         """Apple says it is there. After a lost answer that is our first try: find its id, or
         report it done but hidden. On a first try it is ours only if it can be found (an
-        earlier run made it); otherwise the refusal stands."""
+        earlier run made it, or Apple did with the version); otherwise the refusal stands."""
         found = self._find(of_kind, change, waits=self.read_back.waits())
-        if found:
+        if found is not None:
             note = "an earlier try landed (read back)" if earlier_lost else "it already existed"
-            return ChangeResult(change, Status.DONE, found, note)
+            return self._settle(of_kind, change, found, note)
         if earlier_lost:
             return ChangeResult(change, Status.DONE, None, NOT_YET_VISIBLE)
         raise error
 
-    def _find(self, of_kind: Kind, change: Change, waits: list[float]) -> str | None:
-        """The id of what the change created, reading the kind's lookup list after each wait."""
-        lookup = of_kind.lookup(change)
+    def _settle(
+        self, of_kind: Kind, change: Change, found: Mapping[str, Any], note: str
+    ) -> ChangeResult:
+        """A create found its resource there: make it hold the change's values."""
+        found_id = resource_id_of(found)
+        patch = of_kind.settle(change, found)
+        if patch is None:
+            return ChangeResult(change, Status.DONE, found_id, note)
+        self.client.patch(patch.path, patch.body or {})
+        return ChangeResult(change, Status.DONE, found_id, f"{note}; updated")
+
+    def _find(self, of_kind: Kind, change: Change, waits: list[float]) -> Mapping[str, Any] | None:
+        """What the change wrote, reading the kind's lookup after each wait."""
+        lookup = of_kind.lookup(change, self.ids)
         for wait in [0.0, *waits]:
             if wait:
                 self.sleep(wait)
-            data, _ = self.client.collect(lookup.path, lookup.params)
-            found = lookup.find(data)
-            if found:
+            resources: Sequence[Mapping[str, Any]]
+            if lookup.to_one:
+                data = _resource(self.client.get(lookup.path, lookup.params))
+                resources = [data] if data else []
+            else:
+                resources, _ = self.client.collect(lookup.path, lookup.params)
+            found = lookup.find(resources)
+            if found is not None:
                 return found
         return None
 
@@ -312,22 +340,22 @@ class _Writer:
             self.client.patch(request.path, request.body or {})
         except AmbiguousWriteError:
             # Read it back: done only if it now holds every wanted value.
-            document = self.client.get(request.path)
-            if not of_kind.holds(change, _resource(document)):
+            found = self._find(of_kind, change, waits=[])
+            if found is None or not of_kind.holds(change, found):
                 raise
-            return ChangeResult(change, Status.DONE, change.version_id, "confirmed by reading back")
-        return ChangeResult(change, Status.DONE, change.version_id)
+            return ChangeResult(change, Status.DONE, _own_id(change), "confirmed by reading back")
+        return ChangeResult(change, Status.DONE, _own_id(change))
 
 
-def _created_key(change: Change) -> str:
-    return f"{change.kind}:{change.app}:{change.platform.value}:{change.version}"
+def _own_id(change: Change) -> str | None:
+    """The id of the resource a change writes (for a build, the build attached)."""
+    return change.resource_id or change.version_id
 
 
 def _created_id(document: Mapping[str, Any]) -> str | None:
     """The new resource's id from a create's answer; None when the answer carries none (it is
     then treated as lost: read back, never assumed)."""
-    rid = _resource(document).get("id")
-    return rid if isinstance(rid, str) and rid else None
+    return resource_id_of(_resource(document))
 
 
 def _resource(document: Mapping[str, Any]) -> Mapping[str, Any]:

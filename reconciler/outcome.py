@@ -32,7 +32,7 @@ class FailureInfo:
 class ChangeResult:
     change: Change
     status: Status
-    version_id: str | None = None
+    resource_id: str | None = None  # the id of what the change wrote (the version, for a version)
     note: str = ""  # how it ended, in words (e.g. "confirmed by reading back")
     failure: FailureInfo | None = None
 

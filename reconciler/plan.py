@@ -81,7 +81,10 @@ class Change(_Frozen):
 
     `version` is the version string of the version the resource belongs to (the version's own
     key; for a delete, the deleted one) and `version_id` that version's id (None while it is
-    to be created): every kind hangs off a version of one app and platform."""
+    to be created): every kind hangs off a version of one app and platform. For what hangs
+    off a version, `key` tells apart several of one kind (a localization's locale) and
+    `resource_id` is the id of the resource written (an existing localization or phased
+    release; for the build, the build to attach)."""
 
     kind: str = "version"
     app: str  # bundle id
@@ -90,6 +93,8 @@ class Change(_Frozen):
     action: Action
     version: str
     version_id: str | None = None
+    key: str | None = None
+    resource_id: str | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 
@@ -100,24 +105,37 @@ class Change(_Frozen):
             raise ValueError(f"not a kind this reconciler manages (one of {', '.join(ORDER)})")
         return value
 
-    def sort_key(self) -> tuple[str, int, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
         rank = ORDER.index(self.kind)
         kind_order = -rank if self.action is Action.DELETE else rank
-        return (self.app, platform_order(self.platform), self.action.rank, kind_order, self.version)
+        return (
+            self.app,
+            platform_order(self.platform),
+            self.action.rank,
+            kind_order,
+            self.version,
+            self.key or "",
+        )
 
 
 class Deferral(_Frozen):
-    """A version that cannot be created yet: another version of the platform is in flight."""
+    """Something that cannot be done yet and will be by a later run, by itself: a version
+    whose platform has another version in flight (`waiting_on*` name that version), or, for
+    another kind, what `reason` says (a build still processing) until `until` holds."""
 
+    kind: str = "version"
     app: str
     platform: Platform
     version: str
-    waiting_on: str  # the version string of the version in flight
-    waiting_on_id: str
-    waiting_on_state: str
+    waiting_on: str = ""  # the version string of the version in flight
+    waiting_on_id: str = ""
+    waiting_on_state: str = ""
+    reason: str = ""
+    until: str = ""
 
-    def sort_key(self) -> tuple[str, int]:
-        return (self.app, platform_order(self.platform))
+    def sort_key(self) -> tuple[str, int, int]:
+        rank = ORDER.index(self.kind) if self.kind in ORDER else len(ORDER)
+        return (self.app, platform_order(self.platform), rank)
 
 
 class PlanProblem(_Frozen):
@@ -129,9 +147,9 @@ class PlanProblem(_Frozen):
     rule: str
     message: str
 
-    def sort_key(self) -> tuple[str, int, str]:
+    def sort_key(self) -> tuple[str, int, str, str]:
         order = platform_order(self.platform) if self.platform else -1
-        return (self.app, order, self.rule)
+        return (self.app, order, self.rule, self.message)
 
 
 PlanItem = Change | Deferral | PlanProblem

@@ -180,7 +180,7 @@ def test_a_create_apple_confirms_but_keeps_hidden_is_done_and_says_so() -> None:
     _, result, waits = _apply_recording(app, manifest)
     [outcome] = result.results
     assert outcome.status is Status.DONE and outcome.note == NOT_YET_VISIBLE
-    assert outcome.version_id is None
+    assert outcome.resource_id is None
     assert sum(waits.seconds) <= 60  # the default --read-back-seconds bounds the looking
     _one_version_each(state)
 

@@ -29,12 +29,15 @@ __all__ = [
     "Lookup",
     "Request",
     "all_kinds",
+    "created_key",
     "jsonapi_body",
     "kind",
+    "resource_id_of",
+    "version_id_of",
 ]
 
 # Parents first: creates and updates run in this order, deletes in the reverse.
-ORDER: tuple[str, ...] = ("version",)
+ORDER: tuple[str, ...] = ("version", "localization", "build", "phased_release")
 
 
 def _same(value: Any) -> Any:
@@ -63,12 +66,32 @@ class Request:
 
 @dataclass(frozen=True)
 class Lookup:
-    """How to find a created resource again: a list to read, and `find`, which returns the
-    id of the resource in that list that the change made (Apple's filters are not exact)."""
+    """How to find a created resource again: a list to read (or, with `to_one`, a to-one
+    relationship whose `data` may be null), and `find`, which returns the resource in it that
+    the change made, or None (Apple's filters are not exact)."""
 
     path: str
     params: Mapping[str, str]
-    find: Callable[[Sequence[Mapping[str, Any]]], str | None] = field(compare=False)
+    find: Callable[[Sequence[Mapping[str, Any]]], Mapping[str, Any] | None] = field(compare=False)
+    to_one: bool = False
+
+
+def created_key(change: Change) -> str:
+    """How a run remembers the id of the version a change belongs to once it made it."""
+    return f"version:{change.app}:{change.platform.value}:{change.version}"
+
+
+def version_id_of(change: Change, ids: Mapping[str, str]) -> str:
+    """The id of the version a change belongs to: known at plan time, or made earlier in
+    this run (the applier runs a version's create before what hangs off it)."""
+    if change.version_id is not None:
+        return change.version_id
+    return ids[created_key(change)]
+
+
+def resource_id_of(resource: Mapping[str, Any]) -> str | None:
+    rid = resource.get("id")
+    return rid if isinstance(rid, str) and rid else None
 
 
 class Kind(Protocol):
@@ -79,6 +102,14 @@ class Kind(Protocol):
     fields: tuple[Field, ...]
     # Apple's error codes (prefixes) that, answering a create, mean the resource is there.
     exists_codes: tuple[str, ...]
+    # Whether Apple may make this kind by itself with a new version (localizations): a create
+    # for a version made in the same run then reads first, and adopts what it finds.
+    adopts: bool
+
+    def describe(self, change: Change) -> str:
+        """What the change writes, in words after its action: "version 2.5.0",
+        "localization de-DE of 2.5.0"."""
+        ...
 
     def plan(
         self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
@@ -90,12 +121,17 @@ class Kind(Protocol):
         """The write for `change`; `ids` maps parent keys created earlier in the run to ids."""
         ...
 
-    def lookup(self, change: Change) -> Lookup:
+    def lookup(self, change: Change, ids: Mapping[str, str]) -> Lookup:
         """How to find what a create made when its answer was lost."""
         ...
 
     def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
-        """Whether a resource read back holds every value an update wanted."""
+        """Whether a resource read back holds every value the change wanted."""
+        ...
+
+    def settle(self, change: Change, resource: Mapping[str, Any]) -> Request | None:
+        """For a create that found its resource already there (made by Apple, or by a try
+        whose answer was lost): the write that makes it hold the change's values, or None."""
         ...
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "api_name",
     "desired_attributes",
     "list_path",
+    "normalise_text",
     "remote_attributes",
     "resolve",
     "resource_path",
@@ -47,8 +48,9 @@ def normalise_date(value: datetime | str | None) -> str | None:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _text(value: str | None) -> str | None:
-    stripped = value.strip() if value is not None else None
+def normalise_text(value: str | None) -> str | None:
+    """Text as Apple keeps it: line ends as \\n, no white space at the ends, empty as None."""
+    stripped = value.replace("\r\n", "\n").strip() if value is not None else None
     return stripped or None
 
 
@@ -64,7 +66,7 @@ FIELDS = (
     Field("version", "versionString"),
     Field("release_type", "releaseType", from_api=_lower, to_api=_upper),
     Field("earliest_release_date", "earliestReleaseDate", from_api=normalise_date),
-    Field("copyright", "copyright", from_api=_text),
+    Field("copyright", "copyright", from_api=normalise_text),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
 _ATTRIBUTES = tuple(f.name for f in FIELDS)
@@ -114,7 +116,7 @@ def desired_attributes(release: PlatformRelease) -> dict[str, Any]:
     if release.earliest_release_date is not None:
         wanted["earliest_release_date"] = normalise_date(release.earliest_release_date)
     if release.copyright is not None:
-        wanted["copyright"] = _text(release.copyright)
+        wanted["copyright"] = normalise_text(release.copyright)
     return wanted
 
 
@@ -149,6 +151,10 @@ class VersionKind:
     # E2 (version string used) or E1 (a version in flight): the plan makes a create only where
     # neither was, so after a lost answer either means that our first try landed.
     exists_codes = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
+    adopts = False
+
+    def describe(self, change: Change) -> str:
+        return f"version {change.version}"
 
     def plan(
         self, app: RemoteApp, platform: Platform, spec: PlatformRelease | str
@@ -177,7 +183,7 @@ class VersionKind:
             return Request("PATCH", path, jsonapi_body(API_TYPE, attributes, id_=change.version_id))
         return Request("DELETE", path)
 
-    def lookup(self, change: Change) -> Lookup:
+    def lookup(self, change: Change, ids: Mapping[str, str]) -> Lookup:
         params = {
             "filter[platform]": change.platform.api,
             "filter[versionString]": change.version,
@@ -185,7 +191,7 @@ class VersionKind:
             "limit": "200",
         }
 
-        def find(resources: Sequence[Mapping[str, Any]]) -> str | None:
+        def find(resources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
             for resource in resources:
                 attributes = resource.get("attributes")
                 if not isinstance(attributes, Mapping):
@@ -193,8 +199,7 @@ class VersionKind:
                 # Apple's filters are not exact (R10): compare here.
                 wanted = (change.platform.api, change.version)
                 if (attributes.get("platform"), attributes.get("versionString")) == wanted:
-                    rid = resource.get("id")
-                    return rid if isinstance(rid, str) else None
+                    return resource
             return None
 
         return Lookup(list_path(change.app_id), params, find)
@@ -208,6 +213,9 @@ class VersionKind:
         except (TypeError, ValueError):  # a value we cannot read does not hold what we sent
             return False
         return all(now[k] == v for k, v in (change.after or {}).items())
+
+    def settle(self, change: Change, resource: Mapping[str, Any]) -> Request | None:
+        return None  # the version string is the resource: found means made
 
 
 KIND = VersionKind()

@@ -13,10 +13,15 @@ from enum import StrEnum
 
 __all__ = [
     "APP_STORE_STATE_NAMES",
+    "BUILD_ATTACH_STATES",
     "DONE_STATES",
     "EDITABLE_STATES",
     "IN_FLIGHT_STATES",
+    "LOCALE_CREATE_STATES",
     "NEVER_SUBMITTED_STATES",
+    "PHASED_CREATE_STATES",
+    "PROMOTIONAL_TEXT_STATES",
+    "ROLLOUT_STATES",
     "StateGroup",
     "current_state",
     "state_group",
@@ -51,6 +56,35 @@ NEVER_SUBMITTED_STATES = frozenset({"PREPARE_FOR_SUBMISSION"})
 # it is not one of fastlane's edit states and its locales are frozen (FACTS-2 R19, R28), so it
 # is not planned against as editable.
 DONE_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"})
+
+# What hangs off a version, by the version's state (FACTS-2 R19-R25; the sandbox keeps its own
+# tables and tests/test_states.py holds the two to each other).
+# A locale can be added only before the version is submitted (R19, E11: measured refused on
+# WAITING_FOR_REVIEW; INVALID_BINARY is left out too, the stricter reading).
+LOCALE_CREATE_STATES = frozenset(
+    {"PREPARE_FOR_SUBMISSION", "DEVELOPER_REJECTED", "REJECTED", "METADATA_REJECTED"}
+)
+# Promotional text can change on a live version as well (R20, our reading: Apple's help page
+# says it needs no new submission; unverified through the API).
+PROMOTIONAL_TEXT_STATES = EDITABLE_STATES | {"READY_FOR_DISTRIBUTION"}
+# A build can be attached only while the version is editable and not yet submitted (R25).
+BUILD_ATTACH_STATES = LOCALE_CREATE_STATES | {"INVALID_BINARY"}
+# A phased release can be created in these states (FACTS-2 §10), only for an update (R21).
+PHASED_CREATE_STATES = frozenset(
+    {
+        "PREPARE_FOR_SUBMISSION",
+        "WAITING_FOR_REVIEW",
+        "IN_REVIEW",
+        "WAITING_FOR_EXPORT_COMPLIANCE",
+        "PENDING_DEVELOPER_RELEASE",
+        "DEVELOPER_REJECTED",
+        "REJECTED",
+        "METADATA_REJECTED",
+    }
+)
+# A rollout can be paused, resumed or completed only once the version is live (R23; E12 in
+# PENDING_DEVELOPER_RELEASE).
+ROLLOUT_STATES = frozenset({"READY_FOR_DISTRIBUTION"})
 IN_FLIGHT_STATES = frozenset(
     {
         "ACCEPTED",

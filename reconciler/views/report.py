@@ -30,7 +30,7 @@ def result_line(result: ChangeResult) -> str:
     head = f"{change.app} {change.platform.value} {change.version}"
     if result.status is Status.DONE:
         text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]}"
-        text += f" (id {result.version_id})" if result.version_id else ""
+        text += f" (id {result.resource_id})" if result.resource_id else ""
         return text + (f": {result.note}" if result.note else "")
     if result.status is Status.SKIPPED:
         return f"· {head} {change.action.value} skipped: {result.note}"
@@ -115,7 +115,7 @@ def _result_json(result: ChangeResult) -> dict[str, Any]:
         "platform": change.platform.value,
         "action": change.action.value,
         "version": change.version,
-        "version_id": result.version_id,
+        "version_id": result.resource_id,
         "status": result.status.value,
         "note": result.note or None,
         "error": None
