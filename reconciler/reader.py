@@ -6,7 +6,8 @@ reports more versions than were included (or links versions `included` does not 
 further, paged, per-app list. Bundle ids and
 platforms are matched here, client-side: Apple's filters are not exact (FACTS R10).
 The batches, and then the per-app lists, are independent: up to `parallelism` are in flight
-(reconciler.pool), on the client's one connection pool.
+(reconciler.pool), on the client's one connection pool. Then what hangs off the versions, for
+the apps that manage any of it (`reader_children`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from reconciler.manifest import Manifest, Platform
 from reconciler.plan import Target
 from reconciler.planner import is_targeted
 from reconciler.pool import run_bounded
+from reconciler.reader_children import read_children
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
 __all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
@@ -75,6 +77,7 @@ def read_state(
         )
         for bundle_id, (app, versions) in sorted(found.items())
     }
+    apps = read_children(client, manifest, apps, wanted, parallelism=parallelism)
     return RemoteState(apps=apps)
 
 
@@ -109,6 +112,7 @@ def _remote_app(app: App, versions: list[AppStoreVersion], platforms: set[Platfo
         id=app.id,
         bundle_id=app.bundle_id,
         name=app.name,
+        primary_locale=app.primary_locale,
         versions=tuple(
             sorted(
                 (to_remote_version(v) for v in versions if v.platform in apis),
@@ -148,7 +152,7 @@ def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
         filters={"bundleId": list(bundle_ids)},
         include=[version_kind.API_TYPE],
         fields={
-            "apps": ["bundleId", "name", version_kind.API_TYPE],
+            "apps": ["bundleId", "name", "primaryLocale", version_kind.API_TYPE],
             version_kind.API_TYPE: READ_FIELDS,
         },
         limit=200,

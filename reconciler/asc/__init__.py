@@ -9,9 +9,11 @@ from reconciler.asc.query import MAX_INCLUDED_LIMIT, MAX_LIMIT, query
 from reconciler.asc.resources import (
     App,
     AppStoreVersion,
+    Resource,
     ToMany,
     parse_app,
     parse_app_store_version,
+    parse_resource,
 )
 
 __all__ = [
@@ -25,10 +27,12 @@ __all__ = [
     "JsonDict",
     "JwtAuth",
     "RateLimit",
+    "Resource",
     "RetryPolicy",
     "ToMany",
     "load_credentials",
     "parse_app",
     "parse_app_store_version",
+    "parse_resource",
     "query",
 ]

@@ -18,9 +18,11 @@ from reconciler.errors import UnexpectedResponseError
 __all__ = [
     "App",
     "AppStoreVersion",
+    "Resource",
     "ToMany",
     "parse_app",
     "parse_app_store_version",
+    "parse_resource",
 ]
 
 
@@ -113,6 +115,41 @@ def parse_app_store_version(resource: object) -> AppStoreVersion:
         build_id=_to_one(rels.get("build")),
         attributes=dict(attrs),
     )
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Any JSON:API resource, for the types that need no model of their own: attributes as
+    sent, and each relationship's linkage (to-one ids, to-many `ToMany`) where Apple sent it."""
+
+    type: str
+    id: str
+    attributes: Mapping[str, Any]
+    relationships: Mapping[str, Any]
+
+    def text(self, name: str) -> str | None:
+        return _str(self.attributes.get(name))
+
+    def flag(self, name: str) -> bool | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, bool) else None
+
+    def to_one(self, name: str) -> str | None:
+        return _to_one(self.relationships.get(name))
+
+    def has_linkage(self, name: str) -> bool:
+        """Whether the relationship's `data` was sent (it is, only when included)."""
+        relationship = self.relationships.get(name)
+        return isinstance(relationship, Mapping) and "data" in relationship
+
+    def to_many(self, name: str) -> ToMany | None:
+        return _to_many(self.relationships.get(name))
+
+
+def parse_resource(resource: object, type_: str) -> Resource:
+    """A resource of `type_`; anything else is an UnexpectedResponseError."""
+    rid, attrs, rels = _parts(resource, type_)
+    return Resource(type_, rid, dict(attrs), dict(rels))
 
 
 def _parts(resource: object, type_: str) -> tuple[str, Mapping[str, Any], Mapping[str, Any]]:
