@@ -18,7 +18,15 @@ from reconciler.planfile import (
     read_saved_plan,
     saved_plan_text,
 )
-from reconciler.state import RemoteApp, RemoteState, RemoteVersion
+from reconciler.state import (
+    RemoteApp,
+    RemoteBuild,
+    RemoteLocalization,
+    RemotePhasedRelease,
+    RemoteState,
+    RemoteVersion,
+    VersionChildren,
+)
 
 NOTES = "com.example.notes"
 
@@ -94,6 +102,48 @@ def test_what_apple_sent_is_escaped_in_the_lines() -> None:
         "com.example.notes ios 3.1.0\\n (id v1\\x1b[2J): new version appeared "
         "(PREPARE_FOR_SUBMISSION)",
     ]
+
+
+def _with_children(
+    notes: str | None = "Faster.", phased: str | None = "INACTIVE", build: str | None = None
+) -> RemoteState:
+    children = VersionChildren(
+        localizations=(
+            RemoteLocalization(id="loc-de", locale="de-DE", whats_new=notes),
+            RemoteLocalization(id="loc-en", locale="en-US", whats_new="Faster."),
+        ),
+        build=RemoteBuild(id=build, number="2040") if build else None,
+        phased_release=RemotePhasedRelease(id="pr-1", state=phased) if phased else None,
+    )
+    return _account(_version(children=None).model_copy(update={"children": children}))
+
+
+def test_a_release_note_edited_in_the_web_interface_names_the_locale() -> None:
+    moved = moved_objects(_with_children(), _with_children(notes="Schneller."))
+    assert moved == [
+        'com.example.notes localization de-DE of ios 3.1.0: whats_new "Faster." -> "Schneller."'
+    ]
+
+
+def test_a_phased_release_and_a_build_that_moved_are_named() -> None:
+    moved = moved_objects(_with_children(), _with_children(phased=None, build="b-1"))
+    assert moved == [
+        'com.example.notes attached build of ios 3.1.0: build null -> "b-1"',
+        'com.example.notes attached build of ios 3.1.0: number null -> "2040"',
+        "com.example.notes phased release of ios 3.1.0: is gone",
+    ]
+
+
+def test_a_new_build_uploaded_between_plan_and_apply_moves_the_app() -> None:
+    build = RemoteBuild(id="b-2", number="2041", train="3.1.0", platform="IOS")
+    planned = _account(_version())
+    now = RemoteState(
+        apps={NOTES: planned.apps[NOTES].model_copy(update={"builds": (build,)})}
+    )
+    assert moved_objects(planned, now) == [
+        "com.example.notes build 2041 of 3.1.0 (IOS): appeared"
+    ]
+    assert planned.fingerprints() != now.fingerprints()
 
 
 def test_the_stale_plan_error_lists_every_line_and_says_what_to_do() -> None:
