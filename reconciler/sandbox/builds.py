@@ -180,7 +180,7 @@ def _with_includes(
 ) -> tuple[list[Json], list[Json]]:
     base = base_url(request)
     names = set(query.values("include") or [])
-    linked = bool(names & {"preReleaseVersion", "appStoreVersion"})
+    linked = frozenset(names & {"preReleaseVersion", "appStoreVersion"})
     data = [
         build_resource(b, base, fields=query.values("fields[builds]"), linked=linked) for b in found
     ]

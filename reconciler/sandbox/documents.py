@@ -239,20 +239,25 @@ def phased_release_resource(
 
 
 def build_resource(
-    record: BuildRecord, base: str, *, fields: list[str] | None = None, linked: bool = False
+    record: BuildRecord,
+    base: str,
+    *,
+    fields: list[str] | None = None,
+    linked: frozenset[str] = frozenset(),
 ) -> Json:
-    """A Build. `linked` (an include of preReleaseVersion or appStoreVersion was asked for)
-    adds the to-one linkage data of both."""
+    """A Build. `linked` names the included relationships (preReleaseVersion,
+    appStoreVersion) whose linkage data is filled in; the others carry only links (R33)."""
     relationships: Json = {
         name: {"links": _relationship_links(base, "builds", record.id, name)}
         for name in BUILD_RELATIONSHIPS
     }
     relationships["app"]["data"] = {"type": "apps", "id": record.app_id}
-    if linked:
+    if "preReleaseVersion" in linked:
         relationships["preReleaseVersion"]["data"] = {
             "type": "preReleaseVersions",
             "id": pre_release_id(record.app_id, record.platform, record.train),
         }
+    if "appStoreVersion" in linked:
         version = record.version_id
         relationships["appStoreVersion"]["data"] = version and {
             "type": "appStoreVersions",
