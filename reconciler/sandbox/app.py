@@ -210,9 +210,7 @@ class SandboxApp:
 
     def _operate(self, request: httpx.Request) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         path = request.url.path
-        is_list = request.method == "GET" and (
-            path == "/v1/apps" or path.endswith(_LIST_ENDINGS)
-        )
+        is_list = request.method == "GET" and (path == "/v1/apps" or path.endswith(_LIST_ENDINGS))
         self._routes.hidden = self.faults.hidden_for_list_read() if is_list else set()
         status, body = self._routes.dispatch(request)
         if self._routes.changed and self.state_path is not None:
