@@ -199,7 +199,7 @@ def _first_of_platform(state: SandboxState, version: VersionRecord) -> bool:
 
 def _localization(state: SandboxState, localization_id: str) -> LocalizationRecord:
     record = state.localizations.get(localization_id)
-    if record is None:
+    if record is None or record.version_id not in state.version_records:
         raise errors.not_found_resource("appStoreVersionLocalizations", localization_id)
     return record
 

@@ -132,6 +132,6 @@ def delete(routes: Routes, request: httpx.Request, phased_release_id: str) -> An
 
 def _phased(routes: Routes, phased_release_id: str) -> PhasedReleaseRecord:
     record = routes.state.phased_releases.get(phased_release_id)
-    if record is None:
+    if record is None or record.version_id not in routes.state.version_records:
         raise errors.not_found_resource("appStoreVersionPhasedReleases", phased_release_id)
     return record

@@ -301,10 +301,25 @@ class Routes:
             raise errors.relationship_invalid(
                 "app", f"There is no resource of type 'apps' with id '{app_id}'"
             )
-        _refuse_linkages(body.relationships, allowed={"app"})
+        _refuse_linkages(body.relationships, allowed={"app", "build"})
         problem = rules.check_create(self.state, app_id, body.attributes)
         if problem:
             raise problem
+        build_id = (body.relationships.get("build") or {}).get("id")
+        if build_id is not None:
+            # The version to be: checked before anything is created, so a refusal leaves none.
+            builds.check_attach(
+                self.state,
+                VersionRecord(
+                    id="",
+                    app_id=app_id,
+                    platform=body.attributes["platform"],
+                    version_string=body.attributes["versionString"],
+                    app_version_state="PREPARE_FOR_SUBMISSION",
+                    created_date="",
+                ),
+                build_id,
+            )
         previous = self.state.versions(app_id, body.attributes["platform"])
         attrs = body.attributes
         date = attrs.get("earliestReleaseDate")
@@ -320,6 +335,8 @@ class Routes:
             created_date=self.clock(),
         )
         localizations.create_with_version(self.state, version_id, previous[0] if previous else None)
+        if build_id is not None:
+            self.state.attach_build(version_id, build_id)
         self.changed = True
         version = self.state.version_records[version_id]
         return 201, single(
@@ -334,7 +351,7 @@ class Routes:
         problem = rules.check_update(version, self.state, body.attributes)
         if problem:
             raise problem
-        build_id = body.relationships.get("build", {}).get("id") if body.relationships else None
+        build_id = (body.relationships.get("build") or {}).get("id")
         if build_id is not None:
             builds.check_attach(self.state, version, build_id)
         _apply_update(version, body.attributes)

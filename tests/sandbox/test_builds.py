@@ -10,7 +10,15 @@ import pytest
 from reconciler.sandbox import SandboxApp, SandboxState
 from reconciler.sandbox.builds import same_train
 from tests.sandbox.conformance import check
-from tests.sandbox.conftest import BASE, CHESS, WEATHER, fixed_clock, only_error, version_id
+from tests.sandbox.conftest import (
+    BASE,
+    CHESS,
+    WEATHER,
+    create_body,
+    fixed_clock,
+    only_error,
+    version_id,
+)
 
 
 def build_of(state: SandboxState, app_id: str, number: str, platform: str = "IOS") -> str:
@@ -243,3 +251,22 @@ def test_an_unknown_build_or_a_bad_linkage_is_refused(
 def test_trains_compare_numerically() -> None:
     assert same_train("1.0", "1.0.0") and same_train("2.4", "2.4.0") and same_train("1", "1.0")
     assert not same_train("1.0", "1.0.1") and not same_train("1.10", "1.1")
+
+
+def test_a_build_named_in_a_version_create_is_attached_or_refuses_the_create(
+    client: httpx.Client, state: SandboxState
+) -> None:
+    train = state.add_build(CHESS, version="1.3", number="13")
+    other_train = state.add_build(CHESS, version="1.4", number="14")
+    body = create_body(CHESS, "IOS", "1.3")
+    body["data"]["relationships"]["build"] = linkage(other_train)
+    refused = client.post("/v1/appStoreVersions", json=body)
+    check(refused)
+    assert refused.status_code == 409
+    assert only_error(refused)["detail"] == "The specified pre-release build could not be added."
+    assert [v.version_string for v in state.versions(CHESS, "IOS")] == ["1.2", "1.1"]
+    body["data"]["relationships"]["build"] = linkage(train)
+    created = client.post("/v1/appStoreVersions", json=body)
+    check(created)
+    assert created.status_code == 201
+    assert state.builds[train].version_id == created.json()["data"]["id"]
