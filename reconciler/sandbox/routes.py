@@ -81,7 +81,8 @@ ALLOWED = {
     "appStoreVersions": ["CREATE", "DELETE", "GET_INSTANCE", "UPDATE"],
     "appStoreVersionLocalizations": ["CREATE", "DELETE", "GET_INSTANCE", "UPDATE"],
     "appStoreVersionPhasedReleases": ["CREATE", "DELETE", "UPDATE"],
-    "builds": ["GET_COLLECTION", "GET_INSTANCE", "UPDATE"],
+    # Apple also allows UPDATE (PATCH /v1/builds/{id}); the sandbox does not serve it.
+    "builds": ["GET_COLLECTION", "GET_INSTANCE"],
 }
 Handler = Callable[..., Answer]
 # (kind, shape, method) -> handler(routes, request, *ids), for everything but apps and versions.
@@ -138,8 +139,6 @@ class Routes:
         if operation is None:
             raise errors.method_not_allowed(request.method)
         if operation not in ALLOWED[kind] or kind not in ("apps", "appStoreVersions"):
-            # An operation Apple allows but the sandbox does not serve (PATCH /v1/builds/{id})
-            # answers as Apple would for one it lacks, listing what Apple allows.
             raise errors.forbidden_operation(kind, operation, ALLOWED[kind])
         method: Handler = getattr(self, f"_{kind}_{operation.lower()}")
         return method(request, *ids)

@@ -1,8 +1,10 @@
-"""The simulated account: apps and their App Store versions, and the JSON file that keeps them.
+"""The simulated account: apps, their App Store versions (with localizations, phased releases
+and the attached build) and builds, and the JSON file that keeps them.
 
-`SandboxState` is also the builder API for tests: `add_app` and `add_version` make any account
-shape (rules are not enforced here, so tests can build states Apple would never allow). Ids and
-createdDate are deterministic: app ids count up from 6400000000, version ids are UUIDs derived
+`SandboxState` is also the builder API for tests: `add_app`, `add_version`, `add_localization`,
+`add_build`, `attach_build` and `add_phased_release` make any account shape (rules are not
+enforced here, so tests can build states Apple would never allow). Ids and createdDate are
+deterministic: app ids count up from 6400000000, version ids are UUIDs derived
 from a counter, and a version's createdDate, unless given, comes from the state's clock or, with
 none, from the counter (one hour apart from 2025-01-01T00:00:00Z).
 
