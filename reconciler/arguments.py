@@ -196,10 +196,14 @@ def _add_sandbox(
     advance = actions.add_parser(
         "advance",
         parents=[common],
-        help="move a version through review: submit, review, approve, reject, release",
+        help="move a version through review (submit, review, approve, reject, release), finish "
+        "processing builds (process) or move a phased release on a day (rollout)",
     )
     advance.add_argument("--state", type=Path, help=state_help)
     advance.add_argument("bundle_id", help="the app's bundle id, e.g. com.example.weather")
     advance.add_argument("platform", help="ios, macos, tvos or visionos")
-    advance.add_argument("action", choices=["submit", "review", "approve", "reject", "release"])
+    advance.add_argument(
+        "action",
+        choices=["submit", "review", "approve", "reject", "release", "process", "rollout"],
+    )
     return {f"sandbox {name}": action for name, action in actions.choices.items()}

@@ -50,14 +50,22 @@ def reset(*, state_path: Path, out: TextIO) -> ExitCode:
 
 
 def advance(
-    *, state_path: Path, bundle_id: str, platform: str, action: str, out: TextIO
+    *,
+    state_path: Path,
+    bundle_id: str,
+    platform: str,
+    action: str,
+    out: TextIO,
+    build: str | None = None,
 ) -> ExitCode:
-    """Move the platform's current version along App Review (submit, review, approve, ...)."""
+    """Move the platform's current version along App Review (submit, review, approve, ...),
+    finish processing its builds (process, optionally one `build` number), or move its phased
+    release on a day (rollout)."""
     state = _load_or_seed(state_path)
     api_platform = _PLATFORMS.get(platform.lower(), platform.upper())
     try:
         moved = advance_version(
-            state, bundle_id, api_platform, action.lower(), now=datetime.now(UTC)
+            state, bundle_id, api_platform, action.lower(), now=datetime.now(UTC), build=build
         )
     except LifecycleError as error:
         raise UsageError(f"sandbox advance: {error}") from error

@@ -32,6 +32,8 @@ __all__ = ["SandboxApp"]
 
 _HOUR = timedelta(hours=1)
 _WRITES = frozenset({"POST", "PATCH", "DELETE"})
+# List reads that may leave out what was just created (the `invisible` fault, R9).
+_LIST_ENDINGS = ("/appStoreVersions", "/appStoreVersionLocalizations")
 
 
 def _utc_now() -> datetime:
@@ -208,9 +210,7 @@ class SandboxApp:
 
     def _operate(self, request: httpx.Request) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         path = request.url.path
-        is_list = request.method == "GET" and (
-            path == "/v1/apps" or path.endswith("/appStoreVersions")
-        )
+        is_list = request.method == "GET" and (path == "/v1/apps" or path.endswith(_LIST_ENDINGS))
         self._routes.hidden = self.faults.hidden_for_list_read() if is_list else set()
         status, body = self._routes.dispatch(request)
         if self._routes.changed and self.state_path is not None:

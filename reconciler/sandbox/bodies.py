@@ -1,17 +1,20 @@
 """Request bodies checked against Apple's request schemas, re-stated here as tables.
 
-The tables mirror `AppStoreVersionCreateRequest` and `AppStoreVersionUpdateRequest` in Apple's
-OpenAPI document; a test compares them with the document so they cannot drift. Every problem in a
-body is reported at once, as Apple does.
+The tables mirror the create and update requests of `AppStoreVersion`,
+`AppStoreVersionLocalization` and `AppStoreVersionPhasedRelease` in Apple's OpenAPI document, and
+`AppStoreVersionBuildLinkageRequest`; a test compares them with the document so they cannot
+drift. Every problem in a body is reported at once, as Apple does.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.sandbox import errors
+from reconciler.sandbox.children import PHASED_STATES
 from reconciler.sandbox.errors import ApiProblem
 from reconciler.sandbox.rules import parse_instant
 from reconciler.sandbox.state import PLATFORMS, RELEASE_TYPES, REVIEW_TYPES
@@ -23,11 +26,14 @@ __all__ = [
     "UPDATE_RELATIONSHIPS",
     "Attribute",
     "Body",
+    "Schema",
+    "parse_build_linkage",
     "parse_create",
     "parse_update",
 ]
 
 KIND = "appStoreVersions"
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Attribute:
     nullable: bool = False
     required: bool = False
     date_time: bool = False
+    uri: bool = False
 
 
 _DATE = Attribute("string", nullable=True, date_time=True)
@@ -76,6 +83,68 @@ UPDATE_RELATIONSHIPS: dict[str, tuple[str, bool, bool]] = {
 }
 
 
+_TEXT = Attribute("string", nullable=True)
+_URL = Attribute("string", nullable=True, uri=True)
+LOCALIZATION_UPDATE_ATTRIBUTES: dict[str, Attribute] = {
+    "description": _TEXT,
+    "keywords": _TEXT,
+    "marketingUrl": _URL,
+    "promotionalText": _TEXT,
+    "supportUrl": _URL,
+    "whatsNew": _TEXT,
+}
+LOCALIZATION_CREATE_ATTRIBUTES: dict[str, Attribute] = {
+    "description": _TEXT,
+    "locale": Attribute("string", required=True),
+    **{k: v for k, v in LOCALIZATION_UPDATE_ATTRIBUTES.items() if k != "description"},
+}
+PHASED_ATTRIBUTES: dict[str, Attribute] = {
+    "phasedReleaseState": Attribute("string", enum=PHASED_STATES, nullable=True),
+}
+_OF_VERSION: dict[str, tuple[str, bool, bool]] = {
+    "appStoreVersion": ("appStoreVersions", False, True)
+}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One resource's request schemas: its type, both attribute and relationship tables, and
+    every attribute the resource has (the others are read-only)."""
+
+    kind: str
+    create: dict[str, Attribute]
+    update: dict[str, Attribute]
+    create_relationships: dict[str, tuple[str, bool, bool]]
+    update_relationships: dict[str, tuple[str, bool, bool]]
+    resource_attributes: frozenset[str]
+
+
+VERSIONS = Schema(
+    KIND,
+    CREATE_ATTRIBUTES,
+    UPDATE_ATTRIBUTES,
+    CREATE_RELATIONSHIPS,
+    UPDATE_RELATIONSHIPS,
+    RESOURCE_ATTRIBUTES,
+)
+LOCALIZATIONS = Schema(
+    "appStoreVersionLocalizations",
+    LOCALIZATION_CREATE_ATTRIBUTES,
+    LOCALIZATION_UPDATE_ATTRIBUTES,
+    _OF_VERSION,
+    {},
+    frozenset(LOCALIZATION_CREATE_ATTRIBUTES),
+)
+PHASED_RELEASES = Schema(
+    "appStoreVersionPhasedReleases",
+    PHASED_ATTRIBUTES,
+    PHASED_ATTRIBUTES,
+    _OF_VERSION,
+    {},
+    frozenset({"phasedReleaseState", "startDate", "totalPauseDuration", "currentDayNumber"}),
+)
+
+
 @dataclass(frozen=True)
 class Body:
     """A request body that matched its schema. `relationships` maps name -> linkage data."""
@@ -85,35 +154,51 @@ class Body:
     relationships: dict[str, Any]
 
 
-def parse_create(raw: bytes) -> Body:
-    return _parse(raw, "CREATE", CREATE_ATTRIBUTES, CREATE_RELATIONSHIPS)
+def parse_create(raw: bytes, schema: Schema = VERSIONS) -> Body:
+    return _parse(raw, "CREATE", schema, schema.create, schema.create_relationships)
 
 
-def parse_update(raw: bytes, path_id: str) -> Body:
-    body = _parse(raw, "UPDATE", UPDATE_ATTRIBUTES, UPDATE_RELATIONSHIPS)
+def parse_update(raw: bytes, path_id: str, schema: Schema = VERSIONS) -> Body:
+    body = _parse(raw, "UPDATE", schema, schema.update, schema.update_relationships)
     if body.id != path_id:
         raise errors.id_mismatch(str(body.id), path_id)
     return body
 
 
-def _parse(
-    raw: bytes,
-    operation: str,
-    table: dict[str, Attribute],
-    relationships: dict[str, tuple[str, bool, bool]],
-) -> Body:
+def parse_build_linkage(raw: bytes) -> str:
+    """AppStoreVersionBuildLinkageRequest: `{"data": {"type": "builds", "id"}}`, not nullable."""
+    data = _document_data(raw)
+    if not _linkage(data, "builds"):
+        raise errors.entity_unprocessable(
+            "The request body must be linkage data of type 'builds'.", "/data"
+        )
+    return str(data["id"])
+
+
+def _document_data(raw: bytes) -> Any:
     try:
         document = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise errors.entity_unprocessable(f"The request body is not valid JSON: {error}") from None
     except RecursionError:
         raise errors.entity_unprocessable("The request body is nested too deeply.") from None
-    data = document.get("data") if isinstance(document, dict) else None
+    return document.get("data") if isinstance(document, dict) else None
+
+
+def _parse(
+    raw: bytes,
+    operation: str,
+    schema: Schema,
+    table: dict[str, Attribute],
+    relationships: dict[str, tuple[str, bool, bool]],
+) -> Body:
+    data = _document_data(raw)
     if not isinstance(data, dict):
         raise errors.entity_unprocessable("The request body must be an object with 'data'.", "")
-    if data.get("type") != KIND:
+    if data.get("type") != schema.kind:
         raise errors.entity_unprocessable(
-            f"The resource type must be '{KIND}', not {json.dumps(data.get('type'))}.", "/data/type"
+            f"The resource type must be '{schema.kind}', not {json.dumps(data.get('type'))}.",
+            "/data/type",
         )
     create = operation == "CREATE"
     if not create and not isinstance(data.get("id"), str):
@@ -123,7 +208,7 @@ def _parse(
             raise errors.entity_unprocessable(f"'{key}' must be an object.", f"/data/{key}")
     attributes = data.get("attributes", {})
     links = data.get("relationships", {})
-    problems = _attribute_problems(attributes, table, operation)
+    problems = _attribute_problems(attributes, table, operation, schema)
     problems += _relationship_problems(links, relationships, operation)
     if problems:
         first = problems[0]
@@ -134,7 +219,7 @@ def _parse(
 
 
 def _attribute_problems(
-    attributes: dict[str, Any], table: dict[str, Attribute], operation: str
+    attributes: dict[str, Any], table: dict[str, Attribute], operation: str, schema: Schema
 ) -> list[ApiProblem]:
     problems = []
     for name, value in attributes.items():
@@ -142,8 +227,8 @@ def _attribute_problems(
         if spec is None:
             problems.append(
                 errors.attribute_not_allowed(name, operation)
-                if name in RESOURCE_ATTRIBUTES
-                else errors.attribute_unknown(KIND, name)
+                if name in schema.resource_attributes
+                else errors.attribute_unknown(schema.kind, name)
             )
         elif not _fits(value, spec):
             problems.append(
@@ -165,6 +250,8 @@ def _fits(value: Any, spec: Attribute) -> bool:
     if not isinstance(value, str):
         return False
     if spec.enum and value not in spec.enum:
+        return False
+    if spec.uri and not _URI.match(value):
         return False
     return not spec.date_time or parse_instant(value) is not None
 

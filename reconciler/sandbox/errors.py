@@ -16,12 +16,17 @@ __all__ = [
     "attribute_not_allowed",
     "attribute_required",
     "attribute_unknown",
+    "build_refused",
+    "cannot_edit",
     "delete_forbidden",
+    "duplicate_locale",
     "duplicate_version",
     "entity_unprocessable",
+    "forbidden_delete",
     "forbidden_operation",
     "id_mismatch",
     "invalid_state",
+    "localization_create_refused",
     "method_not_allowed",
     "new_version_refused",
     "not_authorized",
@@ -29,10 +34,17 @@ __all__ = [
     "not_found_resource",
     "parameter_illegal",
     "parameter_invalid",
+    "phased_already_exists",
+    "phased_delete_refused",
+    "phased_final",
+    "phased_pending_release",
+    "phased_same_value",
+    "phased_transition_refused",
     "rate_limit_exceeded",
     "relationship_invalid",
     "relationship_required",
     "unexpected_error",
+    "unsupported_locale",
 ]
 
 Json = dict[str, Any]
@@ -304,3 +316,141 @@ def id_mismatch(body_id: str, path_id: str) -> ApiProblem:
         f"The id '{body_id}' in the request body does not match the id '{path_id}' in the URL.",
         pointer="/data/id",
     )
+
+
+# --- localizations, builds, phased releases (FACTS E4, E5, FACTS-2 E10-E14, E18) -----------
+
+_STATE_TITLE = "The request cannot be fulfilled because of the state of another resource."
+_INVALID_STATE_TITLE = "An attribute value is not acceptable for the current resource state."
+
+
+def cannot_edit(attribute: str) -> ApiProblem:
+    """E4 (a localization attribute of a version that is no longer editable, one per attribute)
+    and E10 (whatsNew on a platform's first version): 409 STATE_ERROR, the code E10 quotes."""
+    return _one(
+        409,
+        "STATE_ERROR",
+        _STATE_TITLE,
+        f"Attribute '{attribute}' cannot be edited at this time",
+        pointer=f"/data/attributes/{attribute}",
+    )
+
+
+def localization_create_refused() -> ApiProblem:
+    """E11: the detail as captured; the code is not quoted (STATE_ERROR is our model)."""
+    return _one(
+        409,
+        "STATE_ERROR",
+        _STATE_TITLE,
+        "Cannot create localization after the app version has been submitted for review.",
+        pointer="/data/relationships/appStoreVersion",
+    )
+
+
+def unsupported_locale(locale: str) -> ApiProblem:
+    """E18: the wording as probed; the code (E6's) is our model."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID",
+        "The language specified is not listed for localization",
+        f"Un-supported locale: {locale}",
+        pointer="/data/attributes/locale",
+    )
+
+
+def duplicate_locale(locale: str) -> ApiProblem:
+    """E5: a second localization of one locale on one version."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
+        "The provided entity includes an attribute with a value that has already been used",
+        f"Entity with locale: {locale} already exists. Try updating.",
+        pointer="/data/attributes/locale",
+    )
+
+
+def build_refused(*, state: bool = False, detail: str | None = None) -> ApiProblem:
+    """E14. `state` picks the title captured for a version that is not editable."""
+    title = (
+        "A relationship value is not acceptable for the current resource state."
+        if state
+        else "The provided entity includes a relationship with an invalid value"
+    )
+    return _one(
+        409,
+        "ENTITY_ERROR.RELATIONSHIP.INVALID",
+        title,
+        detail or "The specified pre-release build could not be added.",
+        pointer="/data/relationships/build",
+    )
+
+
+def phased_pending_release() -> ApiProblem:
+    """E12, pointer as captured (sic)."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE",
+        _INVALID_STATE_TITLE,
+        "You cannot change the state of a phased release in the current version state.",
+        pointer="/data/attributes/pendingDeveloperRelease",
+    )
+
+
+def phased_final() -> ApiProblem:
+    """E13: the detail as captured; the code is our model."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE",
+        _INVALID_STATE_TITLE,
+        "You cannot change the state of a phased release that is in a final state",
+        pointer="/data/attributes/phasedReleaseState",
+    )
+
+
+def phased_same_value() -> ApiProblem:
+    """FACTS R8: the detail as captured; the code is our model."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID",
+        "An attribute value is invalid.",
+        "The phased release already has this value",
+        pointer="/data/attributes/phasedReleaseState",
+    )
+
+
+def phased_transition_refused(before: str, after: str) -> ApiProblem:
+    """UNVERIFIED model: a transition R23 does not list (or any change before the release)."""
+    return _one(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_STATE",
+        _INVALID_STATE_TITLE,
+        f"You cannot change the state of a phased release from {before} to {after}.",
+        pointer="/data/attributes/phasedReleaseState",
+    )
+
+
+def phased_already_exists() -> ApiProblem:
+    """UNVERIFIED model (FACTS E9): a second phased release for one version."""
+    return _one(
+        409,
+        "STATE_ERROR.ALREADY_EXISTS",
+        "Resource already exists.",
+        "The app store version already has a phased release.",
+        pointer="/data/relationships/appStoreVersion",
+    )
+
+
+def phased_delete_refused(state: str) -> ApiProblem:
+    """UNVERIFIED model (FACTS-2 §10): a rollout under way or complete cannot be deleted.
+    DELETE declares no 409 in Apple's document; FACTS-2 models it as 409 STATE_ERROR."""
+    return _one(
+        409,
+        "STATE_ERROR",
+        _STATE_TITLE,
+        f"The phased release can not be deleted in its current state: {state}.",
+    )
+
+
+def forbidden_delete(detail: str) -> ApiProblem:
+    """A refused DELETE of a localization (our model): 403, as DELETE declares no 409."""
+    return _one(403, "FORBIDDEN_ERROR", "This request is forbidden for security reasons", detail)

@@ -7,10 +7,12 @@ Grammar (items separated by commas, whitespace ignored):
              | "error500=" WHEN             500 UNEXPECTED_ERROR
              | "error429=" WHEN             429 RATE_LIMIT_EXCEEDED, no Retry-After
              | "error429-retry-after=" WHEN ":" SECONDS    the same with Retry-After
-             | "ambiguous-create=" WHEN     POST /v1/appStoreVersions commits, then answers 500
+             | "ambiguous-create=" WHEN     a create (any POST: version, localization, phased
+                                            release) commits, then answers 500
              | "drop=" WHEN                 the connection drops without an answer; for a write,
                                             it drops after committing on a seeded coin toss
-             | "invisible=" N               a new version stays out of list reads for N reads
+             | "invisible=" N               a new version or localization stays out of list
+                                            reads (and included lists) for N reads
              | "budget=" N                  the hourly request budget (default 3500)
              | "seed=" N                    seeds the random choices (default 0)
     WHEN    := K                            every K-th request (K-th, 2K-th, ...)

@@ -11,7 +11,13 @@ Apple moves these states, not the API; the sandbox lets users and tests do it:
     reject   WAITING_FOR_REVIEW | IN_REVIEW                         -> REJECTED
     release  PENDING_DEVELOPER_RELEASE | PENDING_APPLE_RELEASE      -> READY_FOR_DISTRIBUTION
 
-A release marks the previously live version of the platform REPLACED_WITH_NEW_VERSION.
+A release marks the previously live version of the platform REPLACED_WITH_NEW_VERSION, and
+starts the version's INACTIVE phased release, if it has one: ACTIVE, day 1, startDate now.
+
+Two actions move other things than the version in progress:
+
+    process  the app's PROCESSING builds on the platform (or only build number `build`) -> VALID
+    rollout  the live version's ACTIVE phased release moves on one day; after day 7, COMPLETE
 """
 
 from __future__ import annotations
@@ -19,11 +25,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from reconciler.sandbox.rules import EDITABLE, LIVE, parse_instant
-from reconciler.sandbox.state import PLATFORMS, SandboxState, VersionRecord
+from reconciler.sandbox.state import (
+    PLATFORMS,
+    AppRecord,
+    SandboxState,
+    VersionRecord,
+    format_instant,
+)
 
 __all__ = ["ACTIONS", "LifecycleError", "advance"]
 
-ACTIONS = ("submit", "review", "approve", "reject", "release")
+ACTIONS = ("submit", "review", "approve", "reject", "release", "process", "rollout")
+ROLLOUT_DAYS = 7
 _FROM = {
     "submit": EDITABLE - {"WAITING_FOR_REVIEW"},
     "review": frozenset({"WAITING_FOR_REVIEW"}),
@@ -38,8 +51,17 @@ class LifecycleError(ValueError):
     """The action does not apply: unknown app, platform or action, or no version in that state."""
 
 
-def advance(state: SandboxState, bundle_id: str, platform: str, action: str, now: datetime) -> str:
-    """Apply `action` to the platform's current (not yet live) version; describe the move."""
+def advance(
+    state: SandboxState,
+    bundle_id: str,
+    platform: str,
+    action: str,
+    now: datetime,
+    *,
+    build: str | None = None,
+) -> str:
+    """Apply `action` to the platform's current (not yet live) version; describe the move.
+    `build` (a build number) narrows `process` to one build."""
     app = state.app_by_bundle_id(bundle_id)
     if app is None:
         raise LifecycleError(f"no app with bundle id {bundle_id} in the sandbox")
@@ -47,6 +69,12 @@ def advance(state: SandboxState, bundle_id: str, platform: str, action: str, now
         raise LifecycleError(f"platform must be one of {', '.join(PLATFORMS)}, not {platform}")
     if action not in ACTIONS:
         raise LifecycleError(f"action must be one of {', '.join(ACTIONS)}, not {action}")
+    if build is not None and action != "process":
+        raise LifecycleError("a build number goes with the action process only")
+    if action == "process":
+        return _process(state, app, platform, build)
+    if action == "rollout":
+        return _rollout(state, app, platform, now)
     pending = [v for v in state.versions(app.id, platform) if v.app_version_state not in _DONE]
     if not pending:
         raise LifecycleError(f"{bundle_id} {platform} has no version waiting to {action}")
@@ -64,7 +92,48 @@ def advance(state: SandboxState, bundle_id: str, platform: str, action: str, now
             if old is not version and old.app_version_state in LIVE:
                 old.set_state("REPLACED_WITH_NEW_VERSION")
     version.set_state(after)
-    return f"{bundle_id} {platform} {version.version_string}: {before} -> {after}"
+    moved = f"{bundle_id} {platform} {version.version_string}: {before} -> {after}"
+    phased = state.phased_release_of(version.id)
+    if after == "READY_FOR_DISTRIBUTION" and phased is not None and phased.state == "INACTIVE":
+        phased.state, phased.current_day_number = "ACTIVE", 1
+        phased.start_date = format_instant(now)
+        moved += "; phased release ACTIVE, day 1"
+    return moved
+
+
+def _process(state: SandboxState, app: AppRecord, platform: str, number: str | None) -> str:
+    builds = [
+        b
+        for b in state.builds_of(app.id)
+        if b.platform == platform
+        and b.processing_state == "PROCESSING"
+        and (number is None or b.number == number)
+    ]
+    if not builds:
+        which = f"build {number}" if number else "build"
+        raise LifecycleError(f"{app.bundle_id} {platform} has no {which} in PROCESSING")
+    for b in builds:
+        b.processing_state = "VALID"
+    names = ", ".join(f"{b.train} ({b.number})" for b in builds)
+    return f"{app.bundle_id} {platform} builds {names}: PROCESSING -> VALID"
+
+
+def _rollout(state: SandboxState, app: AppRecord, platform: str, now: datetime) -> str:
+    live = [v for v in state.versions(app.id, platform) if v.app_version_state in LIVE]
+    phased = state.phased_release_of(live[0].id) if live else None
+    if phased is None or phased.state != "ACTIVE":
+        raise LifecycleError(f"{app.bundle_id} {platform} has no ACTIVE phased release to roll out")
+    day = phased.current_day_number or 1
+    if phased.start_date is None:
+        phased.start_date = format_instant(now)
+    if day >= ROLLOUT_DAYS:
+        phased.state, phased.current_day_number = "COMPLETE", ROLLOUT_DAYS
+        return f"{app.bundle_id} {platform} {live[0].version_string}: phased release COMPLETE"
+    phased.current_day_number = day + 1
+    return (
+        f"{app.bundle_id} {platform} {live[0].version_string}: phased release day {day + 1} "
+        f"of {ROLLOUT_DAYS}"
+    )
 
 
 def _target(version: VersionRecord, action: str, now: datetime) -> str:

@@ -1,8 +1,10 @@
 """The operations the sandbox serves, with Apple's answers for paths and methods it does not.
 
 Each handler takes the request and returns (status, JSON body or None); an error is raised as an
-`ApiProblem`. `Routes.hidden` names versions that list reads must not show yet (eventual
-consistency, R9), and `Routes.changed` is set when a request wrote to the state.
+`ApiProblem`. Apps and versions are handled here; localizations, builds and phased releases in
+their own modules (localizations.py, builds.py, phased.py), whose handlers take this `Routes`.
+`Routes.hidden` names resources that list reads must not show yet (eventual consistency, R9),
+and `Routes.changed` is set when a request wrote to the state.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from typing import Any
 
 import httpx
 
-from reconciler.sandbox import bodies, errors, rules
+from reconciler.sandbox import bodies, builds, errors, localizations, phased, rules
 from reconciler.sandbox.documents import (
+    Linkage,
     Page,
     app_resource,
+    base_url,
+    build_resource,
     collection,
+    localization_resource,
+    phased_release_resource,
     single,
     version_resource,
 )
@@ -40,12 +47,26 @@ Answer = tuple[int, Json | None]
 DEFAULT_LIMIT = 20
 DEFAULT_INCLUDE_LIMIT = 10
 
+_ID = "([^/]+)"
 _PATHS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"^/v1/apps$"), "apps", "collection"),
-    (re.compile(r"^/v1/apps/([^/]+)$"), "apps", "instance"),
-    (re.compile(r"^/v1/apps/([^/]+)/appStoreVersions$"), "apps", "related"),
-    (re.compile(r"^/v1/appStoreVersions$"), "appStoreVersions", "collection"),
-    (re.compile(r"^/v1/appStoreVersions/([^/]+)$"), "appStoreVersions", "instance"),
+    (re.compile(rf"^/v1/{kind}{tail}$"), kind, shape)
+    for kind, tail, shape in [
+        ("apps", "", "collection"),
+        ("apps", f"/{_ID}", "instance"),
+        ("apps", f"/{_ID}/appStoreVersions", "related"),
+        ("appStoreVersions", "", "collection"),
+        ("appStoreVersions", f"/{_ID}", "instance"),
+        ("appStoreVersions", f"/{_ID}/appStoreVersionLocalizations", "localizations"),
+        ("appStoreVersions", f"/{_ID}/appStoreVersionPhasedRelease", "phasedRelease"),
+        ("appStoreVersions", f"/{_ID}/build", "build"),
+        ("appStoreVersions", f"/{_ID}/relationships/build", "buildLinkage"),
+        ("appStoreVersionLocalizations", "", "collection"),
+        ("appStoreVersionLocalizations", f"/{_ID}", "instance"),
+        ("appStoreVersionPhasedReleases", "", "collection"),
+        ("appStoreVersionPhasedReleases", f"/{_ID}", "instance"),
+        ("builds", "", "collection"),
+        ("builds", f"/{_ID}", "instance"),
+    ]
 ]
 _OPERATIONS = {
     ("collection", "GET"): "GET_COLLECTION",
@@ -53,11 +74,33 @@ _OPERATIONS = {
     ("instance", "GET"): "GET_INSTANCE",
     ("instance", "PATCH"): "UPDATE",
     ("instance", "DELETE"): "DELETE",
-    ("related", "GET"): "GET_RELATED",
 }
+# The operations Apple allows on each resource type (R11): others answer 403.
 ALLOWED = {
     "apps": ["GET_COLLECTION", "GET_INSTANCE"],
     "appStoreVersions": ["CREATE", "DELETE", "GET_INSTANCE", "UPDATE"],
+    "appStoreVersionLocalizations": ["CREATE", "DELETE", "GET_INSTANCE", "UPDATE"],
+    "appStoreVersionPhasedReleases": ["CREATE", "DELETE", "UPDATE"],
+    # Apple also allows UPDATE (PATCH /v1/builds/{id}); the sandbox does not serve it.
+    "builds": ["GET_COLLECTION", "GET_INSTANCE"],
+}
+Handler = Callable[..., Answer]
+# (kind, shape, method) -> handler(routes, request, *ids), for everything but apps and versions.
+_HANDLERS: dict[tuple[str, str, str], Handler] = {
+    ("appStoreVersions", "localizations", "GET"): localizations.get_of_version,
+    ("appStoreVersionLocalizations", "instance", "GET"): localizations.get_instance,
+    ("appStoreVersionLocalizations", "collection", "POST"): localizations.create,
+    ("appStoreVersionLocalizations", "instance", "PATCH"): localizations.update,
+    ("appStoreVersionLocalizations", "instance", "DELETE"): localizations.delete,
+    ("appStoreVersions", "phasedRelease", "GET"): phased.get_of_version,
+    ("appStoreVersionPhasedReleases", "collection", "POST"): phased.create,
+    ("appStoreVersionPhasedReleases", "instance", "PATCH"): phased.update,
+    ("appStoreVersionPhasedReleases", "instance", "DELETE"): phased.delete,
+    ("appStoreVersions", "build", "GET"): builds.get_of_version,
+    ("appStoreVersions", "buildLinkage", "GET"): builds.get_linkage,
+    ("appStoreVersions", "buildLinkage", "PATCH"): builds.update_linkage,
+    ("builds", "collection", "GET"): builds.get_collection,
+    ("builds", "instance", "GET"): builds.get_instance,
 }
 
 
@@ -87,14 +130,18 @@ class Routes:
     def _operation(
         self, request: httpx.Request, kind: str, shape: str, ids: tuple[str | Any, ...]
     ) -> Answer:
+        handler = _HANDLERS.get((kind, shape, request.method))
+        if handler is not None:
+            return handler(self, request, *ids)
+        if shape == "related" and request.method == "GET":
+            return self._apps_get_related(request, *ids)
         operation = _OPERATIONS.get((shape, request.method))
         if operation is None:
             raise errors.method_not_allowed(request.method)
-        if operation != "GET_RELATED" and operation not in ALLOWED[kind]:
+        if operation not in ALLOWED[kind] or kind not in ("apps", "appStoreVersions"):
             raise errors.forbidden_operation(kind, operation, ALLOWED[kind])
-        handler = getattr(self, f"_{kind}_{operation.lower()}")
-        result: Answer = handler(request, *ids)
-        return result
+        method: Handler = getattr(self, f"_{kind}_{operation.lower()}")
+        return method(request, *ids)
 
     # --- apps -----------------------------------------------------------------------------
 
@@ -119,12 +166,7 @@ class Routes:
         app = self._app(app_id)
         versions = [v for v in self._visible(app.id) if _version_matches(v, query)]
         page = Page(versions, query.cursor, query.ints.get("limit", DEFAULT_LIMIT))
-        fields = query.values("fields[appStoreVersions]")
-        base = _base(request)
-        data = [version_resource(v, base, fields=fields) for v in page.items]
-        included = []
-        if "app" in (query.values("include") or []):
-            included = [app_resource(app, base, fields=query.values("fields[apps]"))]
+        data, included = self._versions_with_includes(page.items, request, query)
         return 200, collection(data, request.url, page, included)
 
     def _app(self, app_id: str) -> AppRecord:
@@ -171,7 +213,7 @@ class Routes:
     def _apps_with_includes(
         self, apps: list[AppRecord], request: httpx.Request, query: Query
     ) -> tuple[list[Json], list[Json]]:
-        base = _base(request)
+        base = base_url(request)
         fields = query.values("fields[apps]")
         if "appStoreVersions" not in (query.values("include") or []):
             return [app_resource(a, base, fields=fields) for a in apps], []
@@ -189,13 +231,66 @@ class Routes:
     def _appStoreVersions_get_instance(self, request: httpx.Request, version_id: str) -> Answer:
         query = parse_query(request.url, VERSION_INSTANCE_PARAMETERS, paged=False)
         version = self._version(version_id)
-        base = _base(request)
-        data = version_resource(version, base, fields=query.values("fields[appStoreVersions]"))
-        included = []
-        if "app" in (query.values("include") or []):
-            app = self.state.apps[version.app_id]
-            included = [app_resource(app, base, fields=query.values("fields[apps]"))]
-        return 200, single(data, request.url, included)
+        data, included = self._versions_with_includes([version], request, query)
+        return 200, single(data[0], request.url, included)
+
+    def _versions_with_includes(
+        self, versions: list[VersionRecord], request: httpx.Request, query: Query
+    ) -> tuple[list[Json], list[Json]]:
+        """Versions with what `include` names: the app, localizations (capped at
+        limit[appStoreVersionLocalizations], default 10, R13), build, phased release."""
+        base = base_url(request)
+        names = set(query.values("include") or [])
+        fields = query.values("fields[appStoreVersions]")
+        limit = query.ints.get("limit[appStoreVersionLocalizations]", DEFAULT_INCLUDE_LIMIT)
+        data: list[Json] = []
+        included: list[Json] = []
+        seen: set[tuple[str, str]] = set()
+
+        def add(resource: Json) -> None:
+            key = (resource["type"], resource["id"])
+            if key not in seen:
+                seen.add(key)
+                included.append(resource)
+
+        for version in versions:
+            if "app" in names:
+                app = self.state.apps[version.app_id]
+                add(app_resource(app, base, fields=query.values("fields[apps]")))
+            page = None
+            if "appStoreVersionLocalizations" in names:
+                shown = [
+                    r for r in self.state.localizations_of(version.id) if r.id not in self.hidden
+                ]
+                page = Page(shown, 0, limit)
+                for record in page.items:
+                    add(
+                        localization_resource(
+                            record,
+                            base,
+                            fields=query.values("fields[appStoreVersionLocalizations]"),
+                        )
+                    )
+            build = self.state.builds.get(version.build_id or "")
+            if "build" in names and build is not None:
+                add(build_resource(build, base, fields=query.values("fields[builds]")))
+            phased_release = self.state.phased_release_of(version.id)
+            if "appStoreVersionPhasedRelease" in names and phased_release is not None:
+                add(
+                    phased_release_resource(
+                        phased_release,
+                        base,
+                        fields=query.values("fields[appStoreVersionPhasedReleases]"),
+                    )
+                )
+            linkage = Linkage(
+                names,
+                localizations=page,
+                build_id=build.id if build else None,
+                phased_release_id=phased_release.id if phased_release else None,
+            )
+            data.append(version_resource(version, base, fields=fields, linkage=linkage))
+        return data, included
 
     def _appStoreVersions_create(self, request: httpx.Request) -> Answer:
         parse_query(request.url, {}, paged=False)
@@ -205,10 +300,26 @@ class Routes:
             raise errors.relationship_invalid(
                 "app", f"There is no resource of type 'apps' with id '{app_id}'"
             )
-        _refuse_linkages(body.relationships, allowed={"app"})
+        _refuse_linkages(body.relationships, allowed={"app", "build"})
         problem = rules.check_create(self.state, app_id, body.attributes)
         if problem:
             raise problem
+        build_id = (body.relationships.get("build") or {}).get("id")
+        if build_id is not None:
+            # The version to be: checked before anything is created, so a refusal leaves none.
+            builds.check_attach(
+                self.state,
+                VersionRecord(
+                    id="",
+                    app_id=app_id,
+                    platform=body.attributes["platform"],
+                    version_string=body.attributes["versionString"],
+                    app_version_state="PREPARE_FOR_SUBMISSION",
+                    created_date="",
+                ),
+                build_id,
+            )
+        previous = self.state.versions(app_id, body.attributes["platform"])
         attrs = body.attributes
         date = attrs.get("earliestReleaseDate")
         version_id = self.state.add_version(
@@ -222,21 +333,31 @@ class Routes:
             uses_idfa=attrs.get("usesIdfa"),
             created_date=self.clock(),
         )
+        localizations.create_with_version(self.state, version_id, previous[0] if previous else None)
+        if build_id is not None:
+            self.state.attach_build(version_id, build_id)
         self.changed = True
         version = self.state.version_records[version_id]
-        return 201, single(version_resource(version, _base(request)), _self_url(request, version))
+        return 201, single(
+            version_resource(version, base_url(request)), _self_url(request, version)
+        )
 
     def _appStoreVersions_update(self, request: httpx.Request, version_id: str) -> Answer:
         parse_query(request.url, {}, paged=False)
         version = self._version(version_id)
         body = bodies.parse_update(request.content, version_id)
-        _refuse_linkages(body.relationships, allowed=set())
+        _refuse_linkages(body.relationships, allowed={"build"})
         problem = rules.check_update(version, self.state, body.attributes)
         if problem:
             raise problem
+        build_id = (body.relationships.get("build") or {}).get("id")
+        if build_id is not None:
+            builds.check_attach(self.state, version, build_id)
         _apply_update(version, body.attributes)
+        if build_id is not None:
+            self.state.attach_build(version.id, build_id)
         self.changed = True
-        return 200, single(version_resource(version, _base(request)), request.url)
+        return 200, single(version_resource(version, base_url(request)), request.url)
 
     def _appStoreVersions_delete(self, request: httpx.Request, version_id: str) -> Answer:
         parse_query(request.url, {}, paged=False)
@@ -244,9 +365,13 @@ class Routes:
         problem = rules.check_delete(version)
         if problem:
             raise problem
-        del self.state.version_records[version_id]
+        self.state.remove_version(version_id)
         self.changed = True
         return 204, None
+
+    def version(self, version_id: str) -> VersionRecord:
+        """The version of a path, or Apple's 404."""
+        return self._version(version_id)
 
     def _version(self, version_id: str) -> VersionRecord:
         version = self.state.version(version_id)
@@ -282,7 +407,7 @@ def _version_matches(version: VersionRecord, query: Query) -> bool:
 
 
 def _refuse_linkages(relationships: dict[str, Any], allowed: set[str]) -> None:
-    # The sandbox keeps no builds, localizations or App Clip experiences: every id is unknown.
+    # Linkages the sandbox does not keep (localizations on a create, App Clip experiences).
     for name, data in relationships.items():
         if name in allowed:
             continue
@@ -313,10 +438,5 @@ def _apply_update(version: VersionRecord, attributes: dict[str, Any]) -> None:
         version.downloadable = attributes["downloadable"]
 
 
-def _base(request: httpx.Request) -> str:
-    url = request.url
-    return str(url.copy_with(path="/", query=None, fragment=None)).rstrip("/")
-
-
 def _self_url(request: httpx.Request, version: VersionRecord) -> httpx.URL:
-    return httpx.URL(f"{_base(request)}/v1/appStoreVersions/{version.id}")
+    return httpx.URL(f"{base_url(request)}/v1/appStoreVersions/{version.id}")

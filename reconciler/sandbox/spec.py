@@ -176,3 +176,115 @@ VERSIONS_COLLECTION_PARAMETERS: dict[str, Param] = {
     "limit": Param("int", maximum=200),
     **VERSION_INSTANCE_PARAMETERS,
 }
+
+# --- localizations, builds, pre-release versions, phased releases ----------------------------
+
+LOCALIZATION_ATTRIBUTES = words(
+    "description locale keywords marketingUrl promotionalText supportUrl whatsNew"
+)
+# The relationships Apple answers on a localization (EAS's capture has no appStoreVersion).
+LOCALIZATION_RELATIONSHIPS = ("appScreenshotSets", "appPreviewSets", "searchKeywords")
+_LOCALIZATION_FIELDS = (*LOCALIZATION_ATTRIBUTES, "appStoreVersion", *LOCALIZATION_RELATIONSHIPS)
+PHASED_RELEASE_ATTRIBUTES = words(
+    "phasedReleaseState startDate totalPauseDuration currentDayNumber"
+)
+BUILD_ATTRIBUTES = words(
+    """version uploadedDate expirationDate expired minOsVersion lsMinimumSystemVersion
+    computedMinMacOsVersion computedMinVisionOsVersion iconAssetToken processingState
+    buildAudienceType usesNonExemptEncryption"""
+)
+# Relationship name -> "one", "many" or "" (links only). buildBundles and buildUpload carry no
+# links in Spec:Build and are left out, as data would need an include the sandbox does not serve.
+BUILD_RELATIONSHIPS: dict[str, str] = dict(
+    item.split(":")
+    for item in words(
+        """preReleaseVersion:one individualTesters:many betaGroups:many betaBuildLocalizations:many
+    appEncryptionDeclaration:one betaAppReviewSubmission:one app:one buildBetaDetail:one
+    appStoreVersion:one icons:many perfPowerMetrics: diagnosticSignatures:"""
+    )
+)
+_BUILD_FIELDS = (
+    *BUILD_ATTRIBUTES,
+    *words(
+        """preReleaseVersion individualTesters betaGroups betaBuildLocalizations
+    appEncryptionDeclaration betaAppReviewSubmission app buildBetaDetail appStoreVersion icons
+    buildBundles buildUpload perfPowerMetrics diagnosticSignatures"""
+    ),
+)
+PRE_RELEASE_ATTRIBUTES = ("version", "platform")
+PRE_RELEASE_RELATIONSHIPS = ("builds", "app")
+PROCESSING_STATES = ("PROCESSING", "FAILED", "INVALID", "VALID")
+BUILD_AUDIENCES = ("INTERNAL_ONLY", "APP_STORE_ELIGIBLE")
+_VERSION_FIELDS = VERSION_ATTRIBUTES + tuple(VERSION_RELATIONSHIPS)
+_BUILD_INCLUDES = words(
+    """preReleaseVersion individualTesters betaGroups betaBuildLocalizations
+    appEncryptionDeclaration betaAppReviewSubmission app buildBetaDetail appStoreVersion icons
+    buildBundles buildUpload"""
+)
+_BUILD_FIELD_TYPES = words(
+    """betaTesters betaGroups betaBuildLocalizations appEncryptionDeclarations
+    betaAppReviewSubmissions buildBetaDetails buildIcons buildBundles buildUploads"""
+)
+_LOCALIZATION_INSTANCE: dict[str, Param] = {
+    "fields[appStoreVersionLocalizations]": _list(_LOCALIZATION_FIELDS),
+    "fields[appStoreVersions]": _list(_VERSION_FIELDS),
+    "fields[appScreenshotSets]": ANY,
+    "fields[appPreviewSets]": ANY,
+    "include": _list(("appStoreVersion", "appScreenshotSets", "appPreviewSets", "searchKeywords")),
+    "limit[appScreenshotSets]": Param("int", maximum=50),
+    "limit[appPreviewSets]": Param("int", maximum=50),
+    "limit[searchKeywords]": Param("int", maximum=50),
+}
+LOCALIZATION_INSTANCE_PARAMETERS = _LOCALIZATION_INSTANCE
+LOCALIZATIONS_RELATED_PARAMETERS: dict[str, Param] = {
+    "filter[locale]": ANY,
+    "fields[appKeywords]": ANY,
+    "limit": Param("int", maximum=200),
+    **_LOCALIZATION_INSTANCE,
+}
+PHASED_RELEASE_RELATED_PARAMETERS = {
+    "fields[appStoreVersionPhasedReleases]": _list(PHASED_RELEASE_ATTRIBUTES)
+}
+BUILD_RELATED_PARAMETERS = {"fields[builds]": _list(_BUILD_FIELDS)}
+BUILD_INSTANCE_PARAMETERS: dict[str, Param] = {
+    "fields[builds]": _list(_BUILD_FIELDS),
+    "fields[preReleaseVersions]": _list(PRE_RELEASE_ATTRIBUTES + PRE_RELEASE_RELATIONSHIPS),
+    "fields[apps]": _list(APP_ATTRIBUTES + tuple(APP_RELATIONSHIPS)),
+    "fields[appStoreVersions]": _list(_VERSION_FIELDS),
+    **{f"fields[{t}]": ANY for t in _BUILD_FIELD_TYPES},
+    "include": _list(_BUILD_INCLUDES),
+    **{
+        f"limit[{n}]": Param("int", maximum=50)
+        for n in words("betaBuildLocalizations betaGroups buildBundles icons individualTesters")
+    },
+}
+BUILDS_COLLECTION_PARAMETERS: dict[str, Param] = {
+    "filter[version]": ANY,
+    "filter[expired]": ANY,
+    "filter[processingState]": _list(PROCESSING_STATES),
+    "filter[betaAppReviewSubmission.betaReviewState]": _list(
+        ("WAITING_FOR_REVIEW", "IN_REVIEW", "REJECTED", "APPROVED")
+    ),
+    "filter[usesNonExemptEncryption]": ANY,
+    "filter[preReleaseVersion.version]": ANY,
+    "filter[preReleaseVersion.platform]": _list(PLATFORMS),
+    "filter[buildAudienceType]": _list(BUILD_AUDIENCES),
+    "filter[preReleaseVersion]": ANY,
+    "filter[app]": ANY,
+    "filter[betaGroups]": ANY,
+    "filter[appStoreVersion]": ANY,
+    "filter[id]": ANY,
+    "exists[usesNonExemptEncryption]": Param("bool"),
+    "sort": _list(
+        (
+            "version",
+            "-version",
+            "uploadedDate",
+            "-uploadedDate",
+            "preReleaseVersion",
+            "-preReleaseVersion",
+        )
+    ),
+    "limit": Param("int", maximum=200),
+    **BUILD_INSTANCE_PARAMETERS,
+}

@@ -1,8 +1,10 @@
-"""The simulated account: apps and their App Store versions, and the JSON file that keeps them.
+"""The simulated account: apps, their App Store versions (with localizations, phased releases
+and the attached build) and builds, and the JSON file that keeps them.
 
-`SandboxState` is also the builder API for tests: `add_app` and `add_version` make any account
-shape (rules are not enforced here, so tests can build states Apple would never allow). Ids and
-createdDate are deterministic: app ids count up from 6400000000, version ids are UUIDs derived
+`SandboxState` is also the builder API for tests: `add_app`, `add_version`, `add_localization`,
+`add_build`, `attach_build` and `add_phased_release` make any account shape (rules are not
+enforced here, so tests can build states Apple would never allow). Ids and createdDate are
+deterministic: app ids count up from 6400000000, version ids are UUIDs derived
 from a counter, and a version's createdDate, unless given, comes from the state's clock or, with
 none, from the counter (one hour apart from 2025-01-01T00:00:00Z).
 
@@ -16,7 +18,10 @@ State file format 1 (JSON):
                              "createdDate", "submitted"}]}]}
 
 In a seed file, a version's `id`, `createdDate` and every attribute but platform, versionString
-and appVersionState may be left out.
+and appVersionState may be left out. Versions may also carry `localizations`, `phasedRelease` and
+`build` (an id of one of the app's `builds`), see children.py; files without them still load.
+Localization, build and phased-release ids are UUIDs from their own counters
+(`next_localization_number`, `next_build_number`, `next_phased_release_number`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from reconciler.sandbox.children import (
+    AUDIENCES,
+    PHASED_STATES,
+    PROCESSING_STATES,
+    TEXT_FIELDS,
+    BuildRecord,
+    LocalizationRecord,
+    PhasedReleaseRecord,
+    build_json,
+    localization_json,
+    phased_json,
+)
 
 __all__ = [
     "APP_STORE_STATE_OF",
@@ -111,6 +129,7 @@ class VersionRecord:
     downloadable: bool = True
     submitted: bool = False
     app_store_state_override: str | None = None
+    build_id: str | None = None
 
     @property
     def app_store_state(self) -> str:
@@ -195,6 +214,14 @@ class SandboxState:
         self.version_records = VersionTable()
         self.next_app_number = _FIRST_APP_NUMBER
         self.next_version_number = 1
+        self.next_localization_number = 1
+        self.next_build_number = 1
+        self.next_phased_release_number = 1
+        self.localizations: dict[str, LocalizationRecord] = {}
+        self.builds: dict[str, BuildRecord] = {}
+        self.phased_releases: dict[str, PhasedReleaseRecord] = {}
+        self._localizations_of: dict[str, dict[str, LocalizationRecord]] = {}
+        self._phased_of: dict[str, PhasedReleaseRecord] = {}
 
     # --- builder API ----------------------------------------------------------------------
 
@@ -283,7 +310,169 @@ class SandboxState:
         )
         return version_id
 
+    def add_localization(
+        self,
+        version_id: str,
+        locale: str,
+        *,
+        whats_new: str | None = None,
+        promotional_text: str | None = None,
+        description: str | None = None,
+        keywords: str | None = None,
+        support_url: str | None = None,
+        marketing_url: str | None = None,
+        localization_id: str | None = None,
+    ) -> str:
+        """Add a localization to a version and return its id (no rule is checked)."""
+        if version_id not in self.version_records:
+            raise KeyError(f"no version with id {version_id}")
+        if localization_id is None:
+            localization_id = self._next_id("appStoreVersionLocalizations", self.localizations)
+        if localization_id in self.localizations:
+            raise ValueError(f"localization id {localization_id} already exists")
+        record = LocalizationRecord(
+            localization_id,
+            version_id,
+            locale,
+            description=description,
+            keywords=keywords,
+            marketing_url=marketing_url,
+            promotional_text=promotional_text,
+            support_url=support_url,
+            whats_new=whats_new,
+        )
+        self.localizations[localization_id] = record
+        self._localizations_of.setdefault(version_id, {})[localization_id] = record
+        return localization_id
+
+    def remove_localization(self, localization_id: str) -> None:
+        record = self.localizations.pop(localization_id)
+        del self._localizations_of[record.version_id][localization_id]
+
+    def add_build(
+        self,
+        app_id: str,
+        *,
+        version: str = "1.0",
+        platform: str = "IOS",
+        number: str = "1",
+        processing_state: str = "VALID",
+        audience: str = "APP_STORE_ELIGIBLE",
+        expired: bool = False,
+        uploaded_date: str | datetime | None = None,
+        build_id: str | None = None,
+        expiration_date: str | datetime | None = None,
+        min_os_version: str | None = None,
+    ) -> str:
+        """Add a build of train `version` (its preReleaseVersion) numbered `number`."""
+        if app_id not in self.apps:
+            raise KeyError(f"no app with id {app_id}")
+        _check(platform, PLATFORMS, "platform")
+        _check(processing_state, PROCESSING_STATES, "processing_state")
+        _check(audience, AUDIENCES, "audience")
+        serial = self.next_build_number
+        if build_id is None:
+            build_id = self._next_id("builds", self.builds)
+        if build_id in self.builds:
+            raise ValueError(f"build id {build_id} already exists")
+        if uploaded_date is None:
+            uploaded_date = self.clock() if self.clock else _EPOCH + timedelta(hours=serial)
+        if isinstance(uploaded_date, datetime):
+            uploaded_date = format_instant(uploaded_date)
+        if expiration_date is None and (moment := _instant(uploaded_date)) is not None:
+            expiration_date = moment + timedelta(days=90)
+        if isinstance(expiration_date, datetime):
+            expiration_date = format_instant(expiration_date)
+        self.builds[build_id] = BuildRecord(
+            build_id,
+            app_id,
+            number,
+            version,
+            platform,
+            processing_state=processing_state,
+            audience=audience,
+            expired=expired,
+            uploaded_date=uploaded_date,
+            expiration_date=expiration_date,
+            min_os_version=min_os_version,
+        )
+        return build_id
+
+    def attach_build(self, version_id: str, build_id: str | None) -> None:
+        """Make `build_id` the version's build (None detaches); no rule is checked."""
+        version = self.version_records[version_id]
+        if version.build_id is not None and version.build_id in self.builds:
+            self.builds[version.build_id].version_id = None
+        version.build_id = build_id
+        if build_id is not None:
+            build = self.builds[build_id]
+            if build.version_id is not None and build.version_id in self.version_records:
+                self.version_records[build.version_id].build_id = None
+            build.version_id = version_id
+
+    def add_phased_release(
+        self, version_id: str, state: str = "INACTIVE", *, phased_release_id: str | None = None
+    ) -> str:
+        """Give a version its phased release; a running one (ACTIVE, PAUSED) starts on day 1."""
+        if version_id not in self.version_records:
+            raise KeyError(f"no version with id {version_id}")
+        _check(state, PHASED_STATES, "state")
+        if version_id in self._phased_of:
+            raise ValueError(f"version {version_id} already has a phased release")
+        if phased_release_id is None:
+            phased_release_id = self._next_id("appStoreVersionPhasedReleases", self.phased_releases)
+        if phased_release_id in self.phased_releases:
+            raise ValueError(f"phased release id {phased_release_id} already exists")
+        record = PhasedReleaseRecord(phased_release_id, version_id, state)
+        if state != "INACTIVE":
+            record.current_day_number = 7 if state == "COMPLETE" else 1
+            record.start_date = format_instant(self.clock() if self.clock else _EPOCH)
+        self._store_phased(record)
+        return phased_release_id
+
+    def _store_phased(self, record: PhasedReleaseRecord) -> None:
+        self.phased_releases[record.id] = record
+        self._phased_of[record.version_id] = record
+
+    def remove_phased_release(self, phased_release_id: str) -> None:
+        record = self.phased_releases.pop(phased_release_id)
+        del self._phased_of[record.version_id]
+
+    def remove_version(self, version_id: str) -> None:
+        """Delete a version with what it owns: localizations, phased release, build link."""
+        self.attach_build(version_id, None)
+        for localization_id in list(self._localizations_of.get(version_id, {})):
+            self.remove_localization(localization_id)
+        self._localizations_of.pop(version_id, None)
+        phased = self._phased_of.get(version_id)
+        if phased is not None:
+            self.remove_phased_release(phased.id)
+        del self.version_records[version_id]
+
+    def _next_id(self, kind: str, taken: dict[str, Any]) -> str:
+        attribute = {
+            "appStoreVersionLocalizations": "next_localization_number",
+            "builds": "next_build_number",
+            "appStoreVersionPhasedReleases": "next_phased_release_number",
+        }[kind]
+        while True:
+            number = getattr(self, attribute)
+            setattr(self, attribute, number + 1)
+            candidate = str(uuid.uuid5(_ID_NAMESPACE, f"{kind}/{number}"))
+            if candidate not in taken:
+                return candidate
+
     # --- queries --------------------------------------------------------------------------
+
+    def localizations_of(self, version_id: str) -> list[LocalizationRecord]:
+        """A version's localizations, in creation order."""
+        return list(self._localizations_of.get(version_id, {}).values())
+
+    def phased_release_of(self, version_id: str) -> PhasedReleaseRecord | None:
+        return self._phased_of.get(version_id)
+
+    def builds_of(self, app_id: str) -> list[BuildRecord]:
+        return [b for b in self.builds.values() if b.app_id == app_id]
 
     def versions(self, app_id: str, platform: str | None = None) -> list[VersionRecord]:
         """An app's versions, newest first (createdDate, then insertion order)."""
@@ -311,6 +500,9 @@ class SandboxState:
             "format": FORMAT,
             "next_app_number": self.next_app_number,
             "next_version_number": self.next_version_number,
+            "next_localization_number": self.next_localization_number,
+            "next_build_number": self.next_build_number,
+            "next_phased_release_number": self.next_phased_release_number,
             "apps": [
                 {
                     "id": app.id,
@@ -318,11 +510,24 @@ class SandboxState:
                     "name": app.name,
                     "sku": app.sku,
                     "primaryLocale": app.primary_locale,
-                    "versions": [_version_json(v) for v in self.version_records.of_app(app.id)],
+                    "versions": [
+                        self._version_with_children(v) for v in self.version_records.of_app(app.id)
+                    ],
+                    "builds": [build_json(b) for b in self.builds_of(app.id)],
                 }
                 for app in self.apps.values()
             ],
         }
+
+    def _version_with_children(self, version: VersionRecord) -> dict[str, Any]:
+        data = _version_json(version)
+        data["localizations"] = [localization_json(r) for r in self.localizations_of(version.id)]
+        phased = self.phased_release_of(version.id)
+        if phased is not None:
+            data["phasedRelease"] = phased_json(phased)
+        if version.build_id is not None:
+            data["build"] = version.build_id
+        return data
 
     @classmethod
     def from_json(cls, data: Any, clock: Callable[[], datetime] | None = None) -> SandboxState:
@@ -338,15 +543,51 @@ class SandboxState:
                     sku=app.get("sku"),
                     primary_locale=app.get("primaryLocale", "en-US"),
                 )
+                for b in app.get("builds", []):
+                    state.add_build(app_id, **_build_kwargs(b))
                 for v in app.get("versions", []):
-                    state.add_version(app_id, **_version_kwargs(v))
-            state.next_app_number = max(state.next_app_number, data.get("next_app_number", 0))
-            state.next_version_number = max(
-                state.next_version_number, data.get("next_version_number", 0)
-            )
+                    fields = dict(v)
+                    children = {k: fields.pop(k) for k in _VERSION_CHILDREN if k in fields}
+                    version_id = state.add_version(app_id, **_version_kwargs(fields))
+                    state._load_children(version_id, children)
+            for counter in (
+                "next_app_number",
+                "next_version_number",
+                "next_localization_number",
+                "next_build_number",
+                "next_phased_release_number",
+            ):
+                setattr(state, counter, max(getattr(state, counter), data.get(counter, 0)))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise StateFileError(f"invalid sandbox state: {error}") from error
         return state
+
+    def _load_children(self, version_id: str, children: dict[str, Any]) -> None:
+        for item in children.get("localizations", []):
+            fields = dict(item)
+            localization_id, locale = fields.pop("id", None), fields.pop("locale")
+            unknown = set(fields) - set(TEXT_FIELDS)
+            if unknown:
+                raise ValueError(f"unknown localization keys: {', '.join(sorted(unknown))}")
+            texts = {TEXT_FIELDS[key]: value for key, value in fields.items()}
+            self.add_localization(version_id, locale, localization_id=localization_id, **texts)
+        phased = children.get("phasedRelease")
+        if phased is not None:
+            _check(phased["phasedReleaseState"], PHASED_STATES, "phasedReleaseState")
+            record = PhasedReleaseRecord(
+                phased.get("id")
+                or self._next_id("appStoreVersionPhasedReleases", self.phased_releases),
+                version_id,
+                phased["phasedReleaseState"],
+                start_date=phased.get("startDate"),
+                total_pause_duration=phased.get("totalPauseDuration", 0),
+                current_day_number=phased.get("currentDayNumber"),
+            )
+            if record.id in self.phased_releases:
+                raise ValueError(f"phased release id {record.id} already exists")
+            self._store_phased(record)
+        if children.get("build") is not None:
+            self.attach_build(version_id, children["build"])
 
     @classmethod
     def load(cls, path: Path, clock: Callable[[], datetime] | None = None) -> SandboxState:
@@ -408,6 +649,35 @@ _VERSION_KEYS = {
     "createdDate": "created_date",
     "submitted": "submitted",
 }
+
+
+_VERSION_CHILDREN = ("localizations", "phasedRelease", "build")
+_BUILD_KEYS = {
+    "id": "build_id",
+    "version": "number",
+    "train": "version",
+    "platform": "platform",
+    "processingState": "processing_state",
+    "buildAudienceType": "audience",
+    "expired": "expired",
+    "uploadedDate": "uploaded_date",
+    "expirationDate": "expiration_date",
+    "minOsVersion": "min_os_version",
+}
+
+
+def _build_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - set(_BUILD_KEYS)
+    if unknown:
+        raise ValueError(f"unknown build keys: {', '.join(sorted(unknown))}")
+    return {_BUILD_KEYS[key]: value for key, value in data.items()}
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _version_kwargs(data: dict[str, Any]) -> dict[str, Any]:

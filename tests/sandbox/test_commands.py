@@ -135,3 +135,46 @@ def test_serve_listens_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     assert process.returncode == 0
     assert "Sandbox stopped." in rest
     assert state_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("bundle", "action", "expected"),
+    [
+        ("com.example.weather", "process", "builds 2.4.0 (2041): PROCESSING -> VALID"),
+        ("com.example.chess", "rollout", "phased release day 4 of 7"),
+    ],
+)
+def test_advance_processes_builds_and_rolls_out(
+    tmp_path: Path, bundle: str, action: str, expected: str
+) -> None:
+    path = tmp_path / "state.json"
+    out = io.StringIO()
+    assert (
+        commands.advance(state_path=path, bundle_id=bundle, platform="ios", action=action, out=out)
+        == 0
+    )
+    assert expected in out.getvalue()
+    assert SandboxState.load(path).to_json() != seed_state().to_json()  # saved
+
+
+def test_advance_takes_a_build_number(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with pytest.raises(UsageError, match="no build 1 in PROCESSING"):
+        commands.advance(
+            state_path=path,
+            bundle_id="com.example.weather",
+            platform="ios",
+            action="process",
+            out=io.StringIO(),
+            build="1",
+        )
+
+
+def test_the_cli_offers_the_new_actions() -> None:
+    from reconciler import arguments
+
+    _, by_name = arguments.parser()
+    advance_parser = by_name["sandbox advance"]
+    args = advance_parser.parse_args(["com.example.weather", "ios", "rollout"])
+    assert args.action == "rollout"
+    assert advance_parser.parse_args(["com.example.weather", "ios", "process"]).action == "process"

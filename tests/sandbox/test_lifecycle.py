@@ -85,3 +85,63 @@ def test_actions_that_do_not_apply_say_why(
 ) -> None:
     with pytest.raises(LifecycleError, match=message):
         advance(state, bundle, platform, action, NOW)
+
+
+def test_a_release_starts_an_inactive_phased_release(state: SandboxState) -> None:
+    notes = next(v for v in state.versions(NOTES, "IOS") if v.version_string == "3.1.0")
+    notes.release_type = "MANUAL"
+    phased_id = state.add_phased_release(notes.id)
+    for action in ("submit", "approve"):
+        advance(state, "com.example.notes", "IOS", action, NOW)
+    assert state.phased_releases[phased_id].state == "INACTIVE"
+    moved = advance(state, "com.example.notes", "IOS", "release", NOW)
+    assert moved.endswith("; phased release ACTIVE, day 1")
+    phased = state.phased_releases[phased_id]
+    assert (phased.state, phased.current_day_number, phased.start_date) == (
+        "ACTIVE",
+        1,
+        "2026-11-29T12:00:00Z",
+    )
+
+
+def test_approve_to_ready_for_distribution_starts_it_too(state: SandboxState) -> None:
+    in_review = state.versions(PODCASTS, "IOS")[0]
+    phased_id = state.add_phased_release(in_review.id)
+    advance(state, "com.example.podcasts", "IOS", "approve", NOW)
+    assert state.phased_releases[phased_id].state == "ACTIVE"
+
+
+def test_process_finishes_processing_builds(state: SandboxState) -> None:
+    moved = advance(state, "com.example.weather", "IOS", "process", NOW)
+    assert moved == "com.example.weather IOS builds 2.4.0 (2041): PROCESSING -> VALID"
+    assert {
+        b.number: b.processing_state for b in state.builds_of(WEATHER) if b.train == "2.4.0"
+    } == {
+        "2040": "VALID",
+        "2041": "VALID",
+    }
+    with pytest.raises(LifecycleError, match="no build in PROCESSING"):
+        advance(state, "com.example.weather", "IOS", "process", NOW)
+
+
+def test_process_one_build_by_number(state: SandboxState) -> None:
+    state.add_build(WEATHER, version="2.4.0", number="2042", processing_state="PROCESSING")
+    advance(state, "com.example.weather", "IOS", "process", NOW, build="2042")
+    states_by_number = {b.number: b.processing_state for b in state.builds_of(WEATHER)}
+    assert states_by_number["2042"] == "VALID" and states_by_number["2041"] == "PROCESSING"
+    with pytest.raises(LifecycleError, match="no build 9 in PROCESSING"):
+        advance(state, "com.example.weather", "IOS", "process", NOW, build="9")
+    with pytest.raises(LifecycleError, match="goes with the action process"):
+        advance(state, "com.example.weather", "IOS", "submit", NOW, build="2041")
+
+
+def test_rollout_moves_a_day_and_completes_after_day_seven(state: SandboxState) -> None:
+    moves = [advance(state, "com.example.chess", "IOS", "rollout", NOW) for _ in range(5)]
+    assert moves[0] == "com.example.chess IOS 1.2: phased release day 4 of 7"
+    assert moves[-1] == "com.example.chess IOS 1.2: phased release COMPLETE"
+    (phased,) = [p for p in state.phased_releases.values() if p.state == "COMPLETE"]
+    assert phased.current_day_number == 7
+    with pytest.raises(LifecycleError, match="no ACTIVE phased release"):
+        advance(state, "com.example.chess", "IOS", "rollout", NOW)
+    with pytest.raises(LifecycleError, match="no ACTIVE phased release"):
+        advance(state, "com.example.weather", "IOS", "rollout", NOW)

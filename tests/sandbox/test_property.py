@@ -18,6 +18,7 @@ from tests.sandbox.conftest import fixed_clock
 SEED = seed_state()
 APP_IDS = list(SEED.apps)
 VERSION_IDS = list(SEED.version_records)
+CHILD_IDS = [*list(SEED.localizations)[:3], *list(SEED.builds)[:3], *SEED.phased_releases]
 _TEXT = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters=",&#%/?"), max_size=12
 )
@@ -81,7 +82,9 @@ def _query_values(schema: dict[str, Any]) -> st.SearchStrategy[str]:
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], Any]:
     method, template = draw(st.sampled_from(OPERATIONS))
     op = operation(method, template)
-    resource_id = draw(st.sampled_from([*APP_IDS, *VERSION_IDS, "0"]) | _TEXT.filter(bool))
+    resource_id = draw(
+        st.sampled_from([*APP_IDS, *VERSION_IDS, *CHILD_IDS, "0"]) | _TEXT.filter(bool)
+    )
     path = template.replace("{id}", resource_id.replace("/", "_"))
     params = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
     names = (

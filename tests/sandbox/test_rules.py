@@ -432,7 +432,7 @@ def test_methods_that_are_no_json_api_operation_are_405(
     assert response.status_code == 405
 
 
-@pytest.mark.parametrize("path", ["/v1/app", "/v1/apps/", "/v2/apps", "/", "/v1/builds"])
+@pytest.mark.parametrize("path", ["/v1/app", "/v1/apps/", "/v2/apps", "/", "/v1/betaGroups"])
 def test_unknown_paths_are_404(client: httpx.Client, path: str) -> None:
     response = client.get(path)
     check(response)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.sandbox import bodies, spec, state
+from reconciler.sandbox import bodies, children, spec, state
 from tests.openapi import document, operation
 
 
@@ -42,6 +42,20 @@ def test_resource_attributes_and_relationships_match() -> None:
         ("GET", "/v1/apps/{id}", spec.APPS_INSTANCE_PARAMETERS),
         ("GET", "/v1/apps/{id}/appStoreVersions", spec.VERSIONS_COLLECTION_PARAMETERS),
         ("GET", "/v1/appStoreVersions/{id}", spec.VERSION_INSTANCE_PARAMETERS),
+        (
+            "GET",
+            "/v1/appStoreVersions/{id}/appStoreVersionLocalizations",
+            spec.LOCALIZATIONS_RELATED_PARAMETERS,
+        ),
+        ("GET", "/v1/appStoreVersionLocalizations/{id}", spec.LOCALIZATION_INSTANCE_PARAMETERS),
+        (
+            "GET",
+            "/v1/appStoreVersions/{id}/appStoreVersionPhasedRelease",
+            spec.PHASED_RELEASE_RELATED_PARAMETERS,
+        ),
+        ("GET", "/v1/appStoreVersions/{id}/build", spec.BUILD_RELATED_PARAMETERS),
+        ("GET", "/v1/builds", spec.BUILDS_COLLECTION_PARAMETERS),
+        ("GET", "/v1/builds/{id}", spec.BUILD_INSTANCE_PARAMETERS),
     ],
 )
 def test_query_parameters_match(method: str, path: str, table: dict[str, spec.Param]) -> None:
@@ -62,6 +76,26 @@ def test_query_parameters_match(method: str, path: str, table: dict[str, spec.Pa
     [
         ("AppStoreVersionCreateRequest", bodies.CREATE_ATTRIBUTES, bodies.CREATE_RELATIONSHIPS),
         ("AppStoreVersionUpdateRequest", bodies.UPDATE_ATTRIBUTES, bodies.UPDATE_RELATIONSHIPS),
+        (
+            "AppStoreVersionLocalizationCreateRequest",
+            bodies.LOCALIZATIONS.create,
+            bodies.LOCALIZATIONS.create_relationships,
+        ),
+        (
+            "AppStoreVersionLocalizationUpdateRequest",
+            bodies.LOCALIZATIONS.update,
+            bodies.LOCALIZATIONS.update_relationships,
+        ),
+        (
+            "AppStoreVersionPhasedReleaseCreateRequest",
+            bodies.PHASED_RELEASES.create,
+            bodies.PHASED_RELEASES.create_relationships,
+        ),
+        (
+            "AppStoreVersionPhasedReleaseUpdateRequest",
+            bodies.PHASED_RELEASES.update,
+            bodies.PHASED_RELEASES.update_relationships,
+        ),
     ],
 )
 def test_request_body_tables_match(
@@ -72,14 +106,16 @@ def test_request_body_tables_match(
     assert list(attributes) == list(declared["properties"])
     for attr, rule in attributes.items():
         decl = declared["properties"][attr]
+        nullable = decl.get("nullable", False)
         if "$ref" in decl:
             decl = schema(decl["$ref"].rsplit("/", 1)[-1])
         assert rule.type == decl["type"], attr
         assert rule.enum == tuple(decl.get("enum", ())), attr
-        assert rule.nullable == decl.get("nullable", False), attr
+        assert rule.nullable == nullable, attr
+        assert rule.uri == (decl.get("format") == "uri"), attr
         assert rule.required == (attr in declared.get("required", [])), attr
         assert rule.date_time == (decl.get("format") == "date-time"), attr
-    links = data["properties"]["relationships"]
+    links = data["properties"].get("relationships", {"properties": {}})
     assert list(relationships) == list(links["properties"])
     for rel, (kind, to_many, required) in relationships.items():
         linkage = links["properties"][rel]["properties"]["data"]
@@ -87,3 +123,33 @@ def test_request_body_tables_match(
         assert linkage["type"] == ("array" if to_many else "object")
         assert items["properties"]["type"]["enum"] == [kind]
         assert required == (rel in links.get("required", []))
+
+
+def test_the_child_resource_tables_match() -> None:
+    localization = schema("AppStoreVersionLocalization")["properties"]
+    assert tuple(localization["attributes"]["properties"]) == spec.LOCALIZATION_ATTRIBUTES
+    assert set(spec.LOCALIZATION_RELATIONSHIPS) < set(localization["relationships"]["properties"])
+    phased = schema("AppStoreVersionPhasedRelease")["properties"]
+    assert tuple(phased["attributes"]["properties"]) == spec.PHASED_RELEASE_ATTRIBUTES
+    assert tuple(schema("PhasedReleaseState")["enum"]) == children.PHASED_STATES
+    build = schema("Build")["properties"]
+    assert tuple(build["attributes"]["properties"]) == spec.BUILD_ATTRIBUTES
+    declared = build["relationships"]["properties"]
+    for name, shape in spec.BUILD_RELATIONSHIPS.items():
+        data = declared[name]["properties"].get("data")
+        expected = "" if data is None else ("many" if data["type"] == "array" else "one")
+        assert shape == expected, name
+        assert "links" in declared[name]["properties"], name
+    attributes = build["attributes"]["properties"]
+    assert children.PROCESSING_STATES == spec.PROCESSING_STATES
+    assert tuple(attributes["processingState"]["enum"]) == spec.PROCESSING_STATES
+    assert children.AUDIENCES == spec.BUILD_AUDIENCES == tuple(schema("BuildAudienceType")["enum"])
+    train = schema("PrereleaseVersion")["properties"]
+    assert tuple(train["attributes"]["properties"]) == spec.PRE_RELEASE_ATTRIBUTES
+    assert tuple(train["relationships"]["properties"]) == spec.PRE_RELEASE_RELATIONSHIPS
+
+
+def test_the_build_linkage_request_is_what_the_sandbox_reads() -> None:
+    data = schema("AppStoreVersionBuildLinkageRequest")["properties"]["data"]
+    assert data["properties"]["type"]["enum"] == ["builds"]
+    assert data.get("nullable") is None  # not nullable: `data: null` is refused

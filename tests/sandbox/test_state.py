@@ -181,3 +181,120 @@ def test_a_damaged_state_file_is_a_state_file_error(tmp_path: Path, content: byt
     path.write_bytes(content)
     with pytest.raises(StateFileError):
         SandboxState.load(path)
+
+
+def children_state() -> SandboxState:
+    state = SandboxState()
+    app_id = state.add_app("com.example.kids")
+    live = state.add_version(
+        app_id, version_string="1.0", app_version_state="READY_FOR_DISTRIBUTION"
+    )
+    new = state.add_version(app_id, version_string="1.1")
+    state.add_localization(live, "en-US", whats_new="Hi", promotional_text="Sale", keywords="a,b")
+    state.add_localization(new, "de-DE", description="Hallo", support_url="https://example.com")
+    build = state.add_build(app_id, version="1.0", number="7", uploaded_date="2026-01-02T03:00:00Z")
+    state.add_build(app_id, version="1.1", number="8", processing_state="PROCESSING")
+    state.attach_build(live, build)
+    state.add_phased_release(live, "PAUSED")
+    state.add_phased_release(new)
+    return state
+
+
+def test_localizations_builds_and_phased_releases_survive_a_round_trip(tmp_path: Path) -> None:
+    state = children_state()
+    path = tmp_path / "state.json"
+    state.save(path)
+    loaded = SandboxState.load(path)
+    assert loaded.to_json() == state.to_json()
+    live = loaded.versions(next(iter(loaded.apps)), "IOS")[-1]
+    (loc,) = loaded.localizations_of(live.id)
+    assert (loc.locale, loc.whats_new, loc.promotional_text) == ("en-US", "Hi", "Sale")
+    build = loaded.builds[live.build_id or ""]
+    assert (build.number, build.train, build.version_id) == ("7", "1.0", live.id)
+    assert build.expiration_date == "2026-04-02T03:00:00Z"  # 90 days after the upload
+    phased = loaded.phased_release_of(live.id)
+    assert phased is not None and phased.state == "PAUSED" and phased.current_day_number == 1
+    # Counters are kept: the next ids differ from every id already used.
+    assert loaded.add_localization(live.id, "fr-FR") not in state.localizations
+
+
+def test_the_children_builder_is_deterministic() -> None:
+    assert children_state().to_json() == children_state().to_json()
+    with pytest.raises(ValueError, match="already has a phased release"):
+        state = children_state()
+        state.add_phased_release(next(iter(state.version_records)))
+    with pytest.raises(ValueError, match="processing_state"):
+        children_state().add_build(next(iter(children_state().apps)), processing_state="DONE")
+
+
+def test_a_state_file_from_before_children_still_loads() -> None:
+    old = {
+        "format": 1,
+        "next_app_number": 6400000000,
+        "next_version_number": 2,
+        "apps": [
+            {
+                "id": "1",
+                "bundleId": "com.example.old",
+                "versions": [
+                    {
+                        "platform": "IOS",
+                        "versionString": "1.0",
+                        "appVersionState": "READY_FOR_DISTRIBUTION",
+                    }
+                ],
+            }
+        ],
+    }
+    state = SandboxState.from_json(old)
+    (version,) = state.version_records.values()
+    assert state.localizations_of(version.id) == [] and state.builds == {}
+    assert state.phased_release_of(version.id) is None and version.build_id is None
+
+
+def test_the_seed_has_children() -> None:
+    state = seed_state()
+    weather_live = next(
+        v for v in state.versions("1234567890", "IOS") if v.version_string == "2.3.0"
+    )
+    assert [r.locale for r in state.localizations_of(weather_live.id)] == [
+        "en-US",
+        "de-DE",
+        "fr-FR",
+    ]
+    assert all(r.whats_new for r in state.localizations_of(weather_live.id))
+    trains = {(b.train, b.number): b.processing_state for b in state.builds_of("1234567890")}
+    assert trains["2.4.0", "2040"] == "VALID" and trains["2.4.0", "2041"] == "PROCESSING"
+    chess_live = next(v for v in state.versions("4234567890", "IOS") if v.version_string == "1.2")
+    phased = state.phased_release_of(chess_live.id)
+    assert phased is not None and phased.state == "ACTIVE"
+
+
+@pytest.mark.parametrize(
+    "version_extra",
+    [
+        {"localizations": [{"locale": "en-US", "colour": "red"}]},
+        {"phasedRelease": {"phasedReleaseState": "SOMETIMES"}},
+        {"build": "no-such-build"},
+    ],
+)
+def test_damaged_children_are_state_file_errors(version_extra: dict[str, object]) -> None:
+    data = {
+        "format": 1,
+        "apps": [
+            {
+                "id": "1",
+                "bundleId": "com.a.b",
+                "versions": [
+                    {
+                        "platform": "IOS",
+                        "versionString": "1.0",
+                        "appVersionState": "PREPARE_FOR_SUBMISSION",
+                        **version_extra,
+                    }
+                ],
+            }
+        ],
+    }
+    with pytest.raises(StateFileError):
+        SandboxState.from_json(data)
