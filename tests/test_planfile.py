@@ -137,12 +137,8 @@ def test_a_phased_release_and_a_build_that_moved_are_named() -> None:
 def test_a_new_build_uploaded_between_plan_and_apply_moves_the_app() -> None:
     build = RemoteBuild(id="b-2", number="2041", train="3.1.0", platform="IOS")
     planned = _account(_version())
-    now = RemoteState(
-        apps={NOTES: planned.apps[NOTES].model_copy(update={"builds": (build,)})}
-    )
-    assert moved_objects(planned, now) == [
-        "com.example.notes build 2041 of 3.1.0 (IOS): appeared"
-    ]
+    now = RemoteState(apps={NOTES: planned.apps[NOTES].model_copy(update={"builds": (build,)})})
+    assert moved_objects(planned, now) == ["com.example.notes build 2041 of 3.1.0 (IOS): appeared"]
     assert planned.fingerprints() != now.fingerprints()
 
 
