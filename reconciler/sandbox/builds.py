@@ -1,7 +1,7 @@
 """Builds, their trains (preReleaseVersions), and attaching a build to a version (FACTS-2 §11).
 
     GET   /v1/builds                                   filters, include, fields, sort, limit
-    GET   /v1/builds/{id}                              include=preReleaseVersion,appStoreVersion
+    GET   /v1/builds/{id}                              include=app,preReleaseVersion,appStoreVersion
     GET   /v1/appStoreVersions/{id}/build              the build, or `data: null`
     GET   /v1/appStoreVersions/{id}/relationships/build  linkage, or `data: null`
     PATCH /v1/appStoreVersions/{id}/relationships/build  204 (also `relationships.build` in
@@ -22,6 +22,7 @@ from reconciler.sandbox import bodies, errors
 from reconciler.sandbox.children import BuildRecord, pre_release_id
 from reconciler.sandbox.documents import (
     Page,
+    app_resource,
     base_url,
     build_resource,
     collection,
@@ -180,13 +181,17 @@ def _with_includes(
 ) -> tuple[list[Json], list[Json]]:
     base = base_url(request)
     names = set(query.values("include") or [])
-    linked = frozenset(names & {"preReleaseVersion", "appStoreVersion"})
+    linked = frozenset(names & {"app", "preReleaseVersion", "appStoreVersion"})
     data = [
         build_resource(b, base, fields=query.values("fields[builds]"), linked=linked) for b in found
     ]
     included: list[Json] = []
     seen: set[str] = set()
     for build in found:
+        app = state.apps.get(build.app_id)
+        if "app" in names and app is not None and f"apps/{app.id}" not in seen:
+            seen.add(f"apps/{app.id}")
+            included.append(app_resource(app, base, fields=query.values("fields[apps]")))
         if "preReleaseVersion" in names:
             train = pre_release_resource(
                 build.app_id,

@@ -245,13 +245,14 @@ def build_resource(
     fields: list[str] | None = None,
     linked: frozenset[str] = frozenset(),
 ) -> Json:
-    """A Build. `linked` names the included relationships (preReleaseVersion,
+    """A Build. `linked` names the included relationships (app, preReleaseVersion,
     appStoreVersion) whose linkage data is filled in; the others carry only links (R33)."""
     relationships: Json = {
         name: {"links": _relationship_links(base, "builds", record.id, name)}
         for name in BUILD_RELATIONSHIPS
     }
-    relationships["app"]["data"] = {"type": "apps", "id": record.app_id}
+    if "app" in linked:
+        relationships["app"]["data"] = {"type": "apps", "id": record.app_id}
     if "preReleaseVersion" in linked:
         relationships["preReleaseVersion"]["data"] = {
             "type": "preReleaseVersions",
