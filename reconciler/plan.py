@@ -6,8 +6,8 @@ hold the kind's manifest-named attributes with normalised values (dates in UTC, 
 - update: before and after hold only the attributes that change, old and new;
 - delete: before holds the resource's attributes, after is None.
 Within an app and platform, deletes go first (children before parents, so a create finds
-room), then updates and creates (parents before children, so a child can use the id of a
-parent made in the same run).
+room), then updates and creates, kind by kind (parents before children, so a child can use
+the id of a parent made in the same run).
 """
 
 from __future__ import annotations
@@ -105,14 +105,17 @@ class Change(_Frozen):
             raise ValueError(f"not a kind this reconciler manages (one of {', '.join(ORDER)})")
         return value
 
-    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, bool, int, int, str, str]:
+        # Deletes first, children before parents; then the rest parents before children, so a
+        # child (a build attached: an update) follows the create of its version.
         rank = ORDER.index(self.kind)
-        kind_order = -rank if self.action is Action.DELETE else rank
+        deleting = self.action is Action.DELETE
         return (
             self.app,
             platform_order(self.platform),
+            not deleting,
+            -rank if deleting else rank,
             self.action.rank,
-            kind_order,
             self.version,
             self.key or "",
         )
