@@ -95,7 +95,10 @@ class LocalizationKind:
             release = spec.model_copy(update={"release_notes": None})
         if found.version is None:  # to be created: Apple copies the previous version's locales
             previous = found.previous
-            known = _locales(previous) if previous else [app.primary_locale or ""]
+            # Every version has at least the app's primary locale: when the previous version's
+            # locales were not read (or there is none), `default` still reaches that one rather
+            # than silently no locale at all.
+            known = (_locales(previous) if previous else []) or [app.primary_locale or ""]
             for locale, wanted in wanted_by_locale(release, [k for k in known if k]).items():
                 if any(v is not None for v in wanted.values()):
                     items.append(_create(app, platform, spec.version, None, locale, wanted))
