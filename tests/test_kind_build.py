@@ -263,3 +263,19 @@ def test_the_build_plan_is_stable_for_every_platform() -> None:
     plan = _plan({"version": "2.0", "build": "2040"}, version, builds=(mac,), platform="macos")
     change = _only(plan)
     assert isinstance(change, Change) and change.platform is Platform.MACOS
+
+
+def test_a_renamed_version_keeps_no_build_of_its_old_train_by_number_alone() -> None:
+    # The number is the one attached, but the version becomes 2.1 and the build is of 2.0.
+    attached = _build(version_id="v1")
+    plan = _plan(
+        {"version": "2.1", "build": "2040"}, _version(attached=attached), builds=(attached,)
+    )
+    error = _only(plan)
+    assert isinstance(error, PlanProblem) and error.rule == "build-of-another-version"
+    assert "uploaded for 2.0 (IOS), not for 2.1" in error.message
+
+
+def test_an_attached_build_whose_train_was_not_read_counts_as_attached() -> None:
+    attached = _build(train=None, version_id="v1")
+    assert _plan({"version": "2.0", "build": "2040"}, _version(attached=attached)) == Plan()
