@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.kinds import created_key, kind
 from reconciler.manifest import AppEntry, Manifest, Platform, PlatformRelease
@@ -18,6 +20,7 @@ from reconciler.state import (
     RemoteVersion,
     VersionChildren,
 )
+from tests.profiles import examples
 
 BUNDLE = "com.example.app"
 KIND = kind("localization")
@@ -456,3 +459,146 @@ def test_a_first_version_error_does_not_hide_the_versions_own_create() -> None:
     plan = _plan({"version": "1.0", "release_notes": {"en-US": "Hi."}})
     assert [c.kind for c in plan.changes] == ["version"]
     assert all(isinstance(e, PlanProblem) for e in plan.errors)
+
+
+# Convergence: applying a plan's localization changes the way App Store Connect would (through
+# the kind's own request bodies) leaves a plan with nothing to do. A perpetual diff is a bug.
+_POOL = ["en-US", "de-DE", "ja", "fr-FR"]
+_TEXTS = st.sampled_from(
+    ["Faster.", " Faster.\n", "Faster.\r\n", "Bug fixes.", "Zwei\r\nZeilen", "  "]
+)
+_LOCALE_SETS = st.lists(st.sampled_from(_POOL), min_size=1, max_size=4, unique=True)
+
+
+def _remote_locs(draw: st.DrawFn, locales: list[str]) -> tuple[RemoteLocalization, ...]:
+    optional = st.one_of(st.none(), _TEXTS)
+    return tuple(_loc(loc, draw(optional), draw(optional)) for loc in locales)
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[RemoteVersion, ...], set[str]]:
+    notes = draw(st.dictionaries(st.sampled_from([*_POOL, "default"]), _TEXTS, max_size=3))
+    promo = draw(st.dictionaries(st.sampled_from(_POOL), _TEXTS, max_size=2))
+    release: dict[str, Any] = {"version": "2.0", "release_notes": notes, "promotional_text": promo}
+    previous = _version(
+        "v0", "1.0", "READY_FOR_DISTRIBUTION", *_remote_locs(draw, draw(_LOCALE_SETS))
+    )
+    # Which fields Apple copies into a new version is not settled (§9.3): any of them.
+    copies = draw(st.sets(st.sampled_from(["whats_new", "promotional_text"])))
+    if draw(st.booleans()):  # the version exists and is editable, or is made by this run
+        state = draw(st.sampled_from(["PREPARE_FOR_SUBMISSION", "REJECTED"]))
+        current = _version("v1", "2.0", state, *_remote_locs(draw, draw(_LOCALE_SETS)))
+        return release, (previous, current), copies
+    return release, (previous,), copies
+
+
+def _apply(
+    plan: Plan, versions: tuple[RemoteVersion, ...], copies: set[str]
+) -> tuple[RemoteVersion, ...]:
+    """What App Store Connect holds after the plan: a new version has the previous one's
+    locales, with the fields in `copies` copied (§9.3); each request is applied as sent."""
+    by_id = {v.id: list(v.children.localizations if v.children else ()) for v in versions}
+    made = list(versions)
+    cleared = {name: None for name in {"whats_new", "promotional_text"} - copies}
+    ids: dict[str, str] = {}
+    for change in plan.changes:
+        if change.kind == "version":
+            assert change.action is Action.CREATE
+            copied = [
+                loc.model_copy(update={"id": f"new-{loc.locale}", **cleared}) for loc in by_id["v0"]
+            ]
+            by_id["new"] = copied
+            made.append(
+                RemoteVersion(
+                    id="new", platform="IOS", version_string="2.0", state="PREPARE_FOR_SUBMISSION"
+                )
+            )
+            ids[created_key(change)] = "new"
+            continue
+        request = KIND.request(change, ids)
+        if request.method == "POST" and change.version_id is None:  # adopt what Apple made
+            lookup = KIND.lookup(change, ids)
+            resources = [_resource(loc) for loc in by_id["new"]]
+            found = lookup.find(resources)
+            if found is not None:
+                settled = KIND.settle(change, found)
+                if settled is not None:
+                    _patch(by_id["new"], settled.body)
+                assert KIND.holds(change, _resource(_find(by_id["new"], str(found["id"]))))
+                continue
+        if request.method == "POST":
+            assert request.body is not None
+            data = request.body["data"]
+            vid = data["relationships"]["appStoreVersion"]["data"]["id"]
+            attrs = data["attributes"]
+            by_id[vid].append(
+                RemoteLocalization(
+                    id=f"{vid}-{attrs['locale']}",
+                    locale=attrs["locale"],
+                    whats_new=attrs.get("whatsNew"),
+                    promotional_text=attrs.get("promotionalText"),
+                )
+            )
+        else:
+            assert request.method == "PATCH"
+            _patch(by_id[str(change.version_id)], request.body)
+    return tuple(
+        v.model_copy(update={"children": VersionChildren(localizations=tuple(by_id[v.id]))})
+        for v in made
+    )
+
+
+def _resource(loc: RemoteLocalization) -> dict[str, Any]:
+    attributes = {
+        "locale": loc.locale,
+        "whatsNew": loc.whats_new,
+        "promotionalText": loc.promotional_text,
+    }
+    return {"type": "appStoreVersionLocalizations", "id": loc.id, "attributes": attributes}
+
+
+def _find(locs: list[RemoteLocalization], lid: str) -> RemoteLocalization:
+    return next(loc for loc in locs if loc.id == lid)
+
+
+def _patch(locs: list[RemoteLocalization], body: Any) -> None:
+    data = body["data"]
+    assert "locale" not in data["attributes"]  # never sent on PATCH
+    index = next(i for i, loc in enumerate(locs) if loc.id == data["id"])
+    names = {"whatsNew": "whats_new", "promotionalText": "promotional_text"}
+    update = {names[k]: v for k, v in data["attributes"].items()}
+    locs[index] = locs[index].model_copy(update=update)
+
+
+@settings(max_examples=examples(300))
+@given(_cases())
+def test_a_plan_applied_as_sent_is_followed_by_no_changes(
+    case: tuple[dict[str, Any], tuple[RemoteVersion, ...], set[str]],
+) -> None:
+    release, versions, copies = case
+    plan = _plan(release, *versions)
+    assert not plan.errors and not plan.deferred
+    after = _apply(plan, versions, copies)
+    again = _plan(release, *after)
+    assert again == Plan(), (plan.changes, again.changes)
+
+
+def test_an_empty_value_for_a_version_to_be_created_clears_what_apple_copies() -> None:
+    plan = _plan(
+        {"version": "2.0", "promotional_text": {"en-US": "  ", "ja": ""}},
+        _version("v0", "1.0", "READY_FOR_DISTRIBUTION", _loc("en-US", None, "Old promo.")),
+    )
+    [change] = _mine(plan)  # ja: Apple makes none, and there is nothing to write
+    assert (change.action, change.key, change.after) == (
+        Action.CREATE,
+        "en-US",
+        {"promotional_text": None},
+    )
+    ids = {created_key(change): "new-v"}
+    body = KIND.request(change, ids).body
+    assert body is not None and body["data"]["attributes"] == {"locale": "en-US"}
+    copied = {"id": "L1", "attributes": {"locale": "en-US", "promotionalText": "Old promo."}}
+    settle = KIND.settle(change, copied)
+    assert settle is not None and settle.body is not None
+    assert settle.body["data"]["attributes"] == {"promotionalText": None}
+    assert KIND.holds(change, {"id": "L1", "attributes": {"locale": "en-US"}})
