@@ -279,3 +279,18 @@ def test_a_renamed_version_keeps_no_build_of_its_old_train_by_number_alone() -> 
 def test_an_attached_build_whose_train_was_not_read_counts_as_attached() -> None:
     attached = _build(train=None, version_id="v1")
     assert _plan({"version": "2.0", "build": "2040"}, _version(attached=attached)) == Plan()
+
+
+@pytest.mark.parametrize("attached", [None, _build("2039", version_id="v1")])
+def test_an_attach_applied_as_sent_is_followed_by_no_changes(attached: RemoteBuild | None) -> None:
+    builds = (_build(), *([attached] if attached else []))
+    plan = _plan({"version": "2.0", "build": "2040"}, _version(attached=attached), builds=builds)
+    change = _only(plan)
+    assert isinstance(change, Change)
+    sent = KIND.request(change, {}).body
+    assert sent is not None
+    [build] = [b for b in builds if b.id == sent["data"]["id"]]
+    now = build.model_copy(update={"version_id": "v1"})
+    assert (
+        _plan({"version": "2.0", "build": "2040"}, _version(attached=now), builds=(now,)) == Plan()
+    )

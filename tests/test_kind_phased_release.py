@@ -266,3 +266,27 @@ def test_a_deferred_version_plans_no_phased_release() -> None:
     app = RemoteApp(id="100", bundle_id=BUNDLE, versions=(OLDER, in_flight))
     plan = make_plan(manifest, RemoteState(apps={BUNDLE: app}))
     assert not plan.changes and not plan.errors and len(plan.deferred) == 1
+
+
+# Applied as sent, a plan is followed by no changes: the state each write leaves satisfies it.
+_ROWS = [
+    *((state, r, d) for state in [*PRE_RELEASE, PENDING] for (r, d) in _BEFORE_RELEASE),
+    *((LIVE, r, d) for (r, d) in _LIVE),
+]
+
+
+@pytest.mark.parametrize(("state", "remote", "desired"), _ROWS)
+def test_a_plan_applied_as_sent_is_followed_by_no_changes(
+    state: str, remote: str | None, desired: bool | str
+) -> None:
+    plan = _plan(desired, state, remote)
+    if not plan.changes:
+        return
+    request = KIND.request(_change(plan), {})
+    if request.method == "DELETE":
+        after = None
+    else:
+        assert request.body is not None
+        after = str(request.body["data"]["attributes"]["phasedReleaseState"])
+    again = _plan(desired, state, after)
+    assert again == Plan()
