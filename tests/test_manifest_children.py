@@ -92,6 +92,13 @@ def test_nb_is_refused_with_apples_spelling_at_its_place(tmp_path: Path) -> None
         ("bn", "bn-BD"),
         ("ur", "ur-PK"),
         ("iw", "he"),
+        # Case and underscores (Android's and Java's spelling) are no reason to lose the hint.
+        ("NB", "no"),
+        ("zh-cn", "zh-Hans"),
+        ("zh_CN", "zh-Hans"),
+        ("en_US", "en-US"),
+        ("pt_br", "pt-BR"),
+        ("no_NO", "no"),
     ],
 )
 def test_near_misses_name_apples_code(code: str, apple: str) -> None:
