@@ -602,3 +602,14 @@ def test_an_empty_value_for_a_version_to_be_created_clears_what_apple_copies() -
     assert settle is not None and settle.body is not None
     assert settle.body["data"]["attributes"] == {"promotionalText": None}
     assert KIND.holds(change, {"id": "L1", "attributes": {"locale": "en-US"}})
+
+
+def test_absent_and_unmanaged_text_plan_no_localizations() -> None:
+    app = RemoteApp(id="100", bundle_id=BUNDLE, versions=(_released(_loc("en-US", "x")),))
+    assert KIND.plan(app, Platform.IOS, "absent") == []
+    assert KIND.plan(app, Platform.IOS, PlatformRelease(version="2.0")) == []
+
+
+def test_a_resource_read_back_without_attributes_holds_nothing() -> None:
+    change = _create_change({"release_notes": "x"})
+    assert not KIND.holds(change, {"id": "L9"})

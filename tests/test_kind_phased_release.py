@@ -290,3 +290,11 @@ def test_a_plan_applied_as_sent_is_followed_by_no_changes(
         after = str(request.body["data"]["attributes"]["phasedReleaseState"])
     again = _plan(desired, state, after)
     assert again == Plan()
+
+
+def test_lookup_reads_the_to_one_relationship() -> None:
+    change = _change(_plan(True, "PREPARE_FOR_SUBMISSION", None))
+    lookup = KIND.lookup(change, {})
+    assert lookup.to_one and lookup.path == "/v1/appStoreVersions/v1/appStoreVersionPhasedRelease"
+    assert lookup.find([{"id": "pr9"}]) == {"id": "pr9"} and lookup.find([]) is None
+    assert not KIND.holds(change, {"id": "pr9"})
