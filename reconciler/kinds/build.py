@@ -66,7 +66,13 @@ class BuildKind:
         number, version = spec.build, found.version
         children = version.children if version else None
         attached = children.build if children else None
-        if attached is not None and attached.number == number:
+        # Attached already, unless the version is renamed away from the build's train: then
+        # it is a build of another version, said below (a train not read is taken as right).
+        if (
+            attached is not None
+            and attached.number == number
+            and (attached.train is None or same_train(attached.train, spec.version))
+        ):
             return []
 
         def problem(rule: str, message: str) -> list[PlanItem]:

@@ -24,15 +24,19 @@ _APPLE_SPELLING = {
     "iw": "he",
     "in": "id",
 }
-_BY_FOLDED = {code.casefold(): code for code in LOCALES}
+_BY_FOLDED = {code.casefold(): code for code in LOCALES} | {
+    other.casefold(): code for other, code in _APPLE_SPELLING.items()
+}
 
 
 def locale_hint(code: str) -> str:
     """Why `code` is not one of Apple's, and what Apple calls it if we can tell."""
-    spelled = _APPLE_SPELLING.get(code) or _BY_FOLDED.get(code.casefold())
+    # Case and an underscore (en_US, zh_cn: how Android and Java write them) say nothing.
+    folded = code.replace("_", "-").casefold()
+    spelled = _BY_FOLDED.get(folded)
     if spelled is None:
         # A bare language ("de", "bn") or another region of one Apple lists once ("de-AT").
-        language = code.split("-", 1)[0].casefold()
+        language = folded.split("-", 1)[0]
         regions = [c for c in LOCALES if c.split("-", 1)[0].casefold() == language]
         spelled = regions[0] if len(regions) == 1 else None
     if spelled is not None:

@@ -95,10 +95,19 @@ class LocalizationKind:
             release = spec.model_copy(update={"release_notes": None})
         if found.version is None:  # to be created: Apple copies the previous version's locales
             previous = found.previous
-            known = _locales(previous) if previous else [app.primary_locale or ""]
-            for locale, wanted in wanted_by_locale(release, [k for k in known if k]).items():
-                if any(v is not None for v in wanted.values()):
-                    items.append(_create(app, platform, spec.version, None, locale, wanted))
+            # Every version has at least the app's primary locale: when the previous version's
+            # locales were not read (or there is none), `default` still reaches that one rather
+            # than silently no locale at all.
+            known = _locales(previous) if previous else []
+            if not known and app.primary_locale:
+                known = [app.primary_locale]
+            for locale, wanted in wanted_by_locale(release, known).items():
+                # Apple makes the known locales itself, perhaps with the previous version's
+                # text: an empty value there is kept, so that settle clears what was copied
+                # in this run rather than the next plan.
+                if locale in known or any(v is not None for v in wanted.values()):
+                    keep = wanted if locale in known else _set(wanted)
+                    items.append(_create(app, platform, spec.version, None, locale, keep))
             return items
         version = found.version
         children = version.children
@@ -113,7 +122,7 @@ class LocalizationKind:
         if change.action is Action.CREATE:
             body = jsonapi_body(
                 API_TYPE,
-                {"locale": change.key, **attributes},
+                {"locale": change.key, **_set(attributes)},  # an empty value is only for settle
                 relationships={"appStoreVersion": ("appStoreVersions", version_id_of(change, ids))},
             )
             return Request("POST", f"/v1/{API_TYPE}", body)
@@ -171,6 +180,10 @@ def _api(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {_BY_NAME[name].api: value for name, value in attributes.items()}
 
 
+def _set(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attributes.items() if v is not None}
+
+
 def _locales(version: RemoteVersion) -> list[str]:
     children = version.children
     return sorted(loc.locale for loc in children.localizations) if children else []
@@ -193,7 +206,7 @@ def _create(
         version=version,
         version_id=version_id,
         key=locale,
-        after={k: v for k, v in wanted.items() if v is not None},
+        after=wanted,
     )
 
 
@@ -211,7 +224,7 @@ def _plan_locale(
         if not any(v is not None for v in wanted.values()):
             return []
         if version.state in LOCALE_CREATE_STATES:
-            return [_create(app, platform, version_string, version.id, locale, wanted)]
+            return [_create(app, platform, version_string, version.id, locale, _set(wanted))]
         return [
             PlanProblem(
                 app=app.bundle_id,

@@ -95,7 +95,10 @@ class PhasedReleaseKind:
         if desired is False:
             if remote is None or remote.state == "COMPLETE":
                 return []
-            if remote.state in _RUNNING:
+            # A rollout is under way only once the version is released: before that one that
+            # is ACTIVE (EAS creates them so) has not started, and can go like an INACTIVE one
+            # (R21: delete INACTIVE, ACTIVE or PAUSED, pre-release only).
+            if remote.state in _RUNNING and state not in PHASED_CREATE_STATES:
                 return problem(
                     "rollout-under-way",
                     f"the phased release of {spec.version} is {remote.state}: a rollout under "
@@ -120,6 +123,10 @@ class PhasedReleaseKind:
                 f"version {spec.version} is {state} without a phased release: it can be "
                 "added only until the version is released. It applies to the next version.",
             )
+        if state in PHASED_CREATE_STATES:
+            # Not released yet: paused and complete mean true (it exists; the rollout starts at
+            # release), whatever state it was created in, so no PATCH (E12 in pending release).
+            return []
         target = _target(desired, remote)
         if target is None:
             return []
