@@ -9,9 +9,13 @@ refused before it writes, unless the user asked to wait for the budget.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["ApplyCost", "budget_line", "refusal"]
+from reconciler.kinds import kind
+from reconciler.plan import Action, Change
+
+__all__ = ["ApplyCost", "budget_line", "refusal", "write_requests"]
 
 # Kept free for read-backs and retries the estimate cannot know.
 MARGIN = 0.1
@@ -19,7 +23,8 @@ MARGIN = 0.1
 
 @dataclass(frozen=True)
 class ApplyCost:
-    """What an apply of a plan will send: `reads` to read again, `writes` one per change."""
+    """What an apply of a plan will send: `reads` to read again, and `writes`, the requests
+    of the changes themselves (`write_requests`)."""
 
     reads: int
     writes: int
@@ -31,6 +36,17 @@ class ApplyCost:
     @property
     def with_margin(self) -> int:
         return self.requests + (int(self.writes * MARGIN) + 1 if self.writes else 0)
+
+
+def write_requests(changes: Iterable[Change]) -> int:
+    """The requests the changes themselves cost: one each, and one read first for each
+    create of what Apple may already have made with a version made in the same run."""
+    total = 0
+    for change in changes:
+        total += 1
+        adopting = kind(change.kind).adopts and change.version_id is None
+        total += change.action is Action.CREATE and adopting
+    return total
 
 
 def budget_line(cost: ApplyCost, remaining: int | None) -> str:

@@ -260,7 +260,9 @@ ReleaseNotes = Annotated[
         NotesLocale,
         Annotated[
             str,
-            Field(max_length=RELEASE_NOTES_MAX),
+            # The limit is checked on the stripped text (a block scalar ends in a newline);
+            # the schema still tells editors.
+            Field(json_schema_extra={"maxLength": RELEASE_NOTES_MAX}),
             BeforeValidator(_text_at_most(RELEASE_NOTES_MAX)),
         ],
     ],
@@ -275,7 +277,7 @@ PromotionalText = Annotated[
         Locale,
         Annotated[
             str,
-            Field(max_length=PROMOTIONAL_TEXT_MAX),
+            Field(json_schema_extra={"maxLength": PROMOTIONAL_TEXT_MAX}),
             BeforeValidator(_text_at_most(PROMOTIONAL_TEXT_MAX)),
         ],
     ],
@@ -310,7 +312,6 @@ class Defaults(_Frozen):
     release_type: ReleaseType | None = None
     earliest_release_date: ReleaseDate | None = None
     copyright: Copyright | None = None
-    phased_release: PhasedRelease | None = None
 
 
 class PlatformRelease(_Frozen):

@@ -41,10 +41,10 @@ def test_the_readme_demo_shows_a_create_a_rename_an_update_and_a_deferral(
     assert '~ release_type: "after_approval" -> "manual"' in out
     assert "com.example.podcasts ios 5.0.0 waits for 4.9.0 (IN_REVIEW)" in out
     assert "- com.example.weather tvos: delete version 1.0" in out
-    assert out.rstrip().endswith("Plan: 3 to create, 2 to update, 1 to delete. 1 deferred.")
+    assert out.rstrip().endswith("Plan: 4 to create, 6 to update, 1 to delete. 1 deferred.")
     assert err == (
-        "Used 1 API request; rate budget 3499/3500 left this hour.\n"
-        "Applying it needs about 7 requests (1 to read again, 6 writes); 3499 left this hour.\n"
+        "Used 3 API requests; rate budget 3497/3500 left this hour.\n"
+        "Applying it needs about 14 requests (3 to read again, 11 writes); 3497 left this hour.\n"
     )
     assert "\x1b[" not in out  # not a terminal: no colour
 
@@ -59,7 +59,7 @@ def test_plan_apply_plan_converges_and_the_deferral_stays(
     assert code == 0, err
     assert "+ com.example.weather macos 2.4.0 created (id " in out
     assert out.splitlines()[-1] == (
-        "Apply complete: 3 created, 2 updated, 1 deleted, 1 deferred, 0 failed."
+        "Apply complete: 4 created, 6 updated, 1 deleted, 1 deferred, 0 failed."
     )
     code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox", "--detailed-exitcode")
     assert code == 0
@@ -132,7 +132,7 @@ def test_show_renders_a_saved_plan_without_requests(capsys: pytest.CaptureFixtur
     assert code == 0 and shown == planned and err == ""
     code, as_json, _ = _run(capsys, "show", "plan.json", "--format", "json")
     report = json.loads(as_json)
-    assert report["format_version"] == "1" and report["summary"]["create"] == 3
+    assert report["format_version"] == "1" and report["summary"]["create"] == 4
 
 
 def test_errors_exit_1_and_become_annotations_at_the_app(
@@ -167,13 +167,13 @@ def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixtu
     code, _, err = _run(capsys, "apply", EXAMPLE, "--sandbox")
     assert code == 1 and "--auto-approve" in err
     code, out, _ = _run(capsys, "plan", EXAMPLE, "--sandbox")
-    assert "Plan: 3 to create" in out  # nothing was applied
+    assert "Plan: 4 to create" in out  # nothing was applied
     code, out, _ = _run(capsys, "apply", EXAMPLE, "--sandbox", "--auto-approve", "--format", "json")
     report = json.loads(out)  # one JSON document: the plan is not printed before it
     assert code == 0
     assert report["summary"] == {
-        "created": 3,
-        "updated": 2,
+        "created": 4,
+        "updated": 6,
         "deleted": 1,
         "deferred": 1,
         "failed": 0,
@@ -181,7 +181,7 @@ def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixtu
         "errors": 0,
     }
     statuses = sorted(r["status"] for r in report["results"])
-    assert statuses == ["deferred"] + ["done"] * 6
+    assert statuses == ["deferred"] + ["done"] * 11
     code, out, _ = _run(capsys, "apply", EXAMPLE, "--sandbox")
     assert code == 0 and "Apply complete: 0 created" in out  # nothing to do: no prompt needed
 
@@ -322,7 +322,7 @@ def test_an_unwritable_step_summary_is_a_warning(
 ) -> None:
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/nonexistent/folder/summary.md")
     code, out, err = _run(capsys, "plan", EXAMPLE, "--sandbox")
-    assert code == 0 and "Plan: 3 to create" in out
+    assert code == 0 and "Plan: 4 to create" in out
     assert "warning: cannot append to GITHUB_STEP_SUMMARY" in err
 
 
@@ -371,11 +371,11 @@ def test_plan_says_what_apply_will_need_and_apply_refuses_what_the_budget_cannot
         monkeypatch.setenv("ASC_PRIVATE_KEY", pem.decode())
         code, _, err = _run(capsys, "plan", EXAMPLE)
         assert code == 0
-        assert "Applying it needs about 7 requests (1 to read again, 6 writes); 5 left" in err
+        assert "Applying it needs about 14 requests (3 to read again, 11 writes); 3 left" in err
         assert "not enough, apply would be refused" in err
         writes_before = [e for e in app.request_log if e[0] != "GET"]
         code, _, err = _run(capsys, "apply", EXAMPLE, "--auto-approve")
     assert code == 1
-    assert "this apply needs about 7 requests" in err and "4 left this hour" in err
+    assert "this apply needs about 13 requests" in err and "0 left this hour" in err
     assert "--wait-for-budget" in err
     assert [e for e in app.request_log if e[0] != "GET"] == writes_before  # nothing written

@@ -9,7 +9,7 @@ from pathlib import Path
 from reconciler import __version__
 from reconciler.applier import Budget, ReadBack, apply_plan
 from reconciler.asc import AscClient
-from reconciler.budget import refusal
+from reconciler.budget import refusal, write_requests
 from reconciler.commands.apply_report import ReportSink, cut_short, write_report
 from reconciler.commands.plan import Output, render_plan
 from reconciler.commands.session import Connection, open_client, request_summary
@@ -105,7 +105,7 @@ def apply(
                 return ExitCode.ERROR
             plan = confirmed
         rate = client.rate_limit
-        why = refusal(len(plan.changes), rate.remaining if rate else None)
+        why = refusal(write_requests(plan.changes), rate.remaining if rate else None)
         if why and not options.wait_for_budget:
             raise BudgetError(why)
         result = _run(plan, client, options, output, stop)

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from reconciler import __version__, views
 from reconciler.annotations import error_annotations
-from reconciler.budget import ApplyCost, budget_line
+from reconciler.budget import ApplyCost, budget_line, write_requests
 from reconciler.commands.session import Connection, open_client, request_summary
 from reconciler.errors import ManifestError, Problem, UsageError
 from reconciler.exit_codes import ExitCode
@@ -62,7 +62,7 @@ def plan(options: PlanOptions, connection: Connection, output: Output) -> ExitCo
     output.err.write(request_summary(client) + "\n")
     if result.has_writes:
         rate = client.rate_limit
-        cost = ApplyCost(reads=client.request_count, writes=len(result.changes))
+        cost = ApplyCost(reads=client.request_count, writes=write_requests(result.changes))
         output.err.write(budget_line(cost, rate.remaining if rate else None) + "\n")
     if options.out_file is not None:
         text = saved_plan_text(

@@ -245,7 +245,7 @@ def test_apply_on_a_terminal_asks_and_a_no_cancels(world: World) -> None:
     world.serve()
     untouched = world.state.read_bytes()
     child = _spawn_apply(world)
-    child.expect_exact("Plan: 3 to create, 2 to update, 1 to delete. 1 deferred.")
+    child.expect_exact("Plan: 4 to create, 6 to update, 1 to delete. 1 deferred.")
     child.expect_exact(PROMPT.strip())
     child.sendline("no")
     rest, status = _finish(child)
@@ -261,7 +261,7 @@ def test_apply_on_a_terminal_applies_after_yes(world: World) -> None:
     child.sendline("yes")
     rest, status = _finish(child)
     assert status == 0, rest
-    assert "Apply complete: 3 created, 2 updated, 1 deleted, 1 deferred, 0 failed." in rest
+    assert "Apply complete: 4 created, 6 updated, 1 deleted, 1 deferred, 0 failed." in rest
     assert world.version_strings("com.example.podcasts", "VISION_OS") == ["1.0"]
 
 

@@ -114,7 +114,7 @@ def test_h3_apply_finishes_every_write_when_stdout_is_closed(
     assert out.getvalue().count("\n") == 1
     report = err.getvalue()
     assert report.startswith("note: standard output was closed; the report goes on here\n")
-    assert "Apply complete: 3 created, 2 updated, 1 deleted, 1 deferred, 0 failed." in report
+    assert "Apply complete: 4 created, 6 updated, 1 deleted, 1 deferred, 0 failed." in report
     assert main(["plan", "--sandbox", "--detailed-exitcode"]) == 0  # every write was made
 
 

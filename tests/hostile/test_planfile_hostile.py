@@ -114,7 +114,7 @@ def test_s2_the_manifest_must_still_give_the_planned_desired_state(
     Path("releases.yaml").write_text("# a comment moves every line\n" + text)
     code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
     assert code == 0, err  # the same desired state: where apps are declared does not count
-    assert out.splitlines()[-1].startswith("Apply complete: 3 created")
+    assert out.splitlines()[-1].startswith("Apply complete: 4 created")
 
 
 def test_s2_paths_are_recorded_as_given_and_read_from_the_current_folder(
