@@ -223,4 +223,5 @@ def _diff_line(line: str) -> str:
     if not match:
         return line
     symbol = "!" if match[2] == "~" else match[2]
-    return f"{symbol}{match[1]} {line[match.end() :]}"
+    rest = line[match.end() :]
+    return f"{symbol}{match[1]} {rest}" if rest else symbol  # an empty line of a text
