@@ -1,4 +1,9 @@
-"""The plan for a terminal, Terraform style. Pure: values in, a string out."""
+"""The plan for a terminal, Terraform style. Pure: values in, a string out.
+
+A change's title says what it writes in its kind's words ("update localization de-DE of
+2.5.0"). A value is shown as JSON (`"old" -> "new"`), except multi-line text (release notes):
+that shows as a line diff under its attribute, each line escaped, `-` removed, `+` added and
+unchanged lines indented, so a one-word edit of long notes reads as one word, not two walls."""
 
 from __future__ import annotations
 
@@ -161,7 +166,8 @@ _MARKER_COLOR = {"-": RED, "+": GREEN}
 
 def _block_lines(marker: str, lines: list[str], paint: _Paint) -> list[str]:
     """Lines of text, each escaped and set under its attribute after its marker. An empty
-    line keeps its indentation, so that a change block never holds a blank line."""
+    line is its marker alone (an unchanged one: the indent and a space), so that a change
+    block never holds a blank line (markdown cuts the plan into blocks at blank lines)."""
     shown = []
     for line in lines:
         text = f"{marker} {clean(line)}" if line else marker
