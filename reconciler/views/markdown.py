@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reconciler.kinds import ORDER, kind
 from reconciler.plan import Action, Change, Plan
-from reconciler.views.text import plan_text
+from reconciler.views.text import change_id, describe, plan_text
 from reconciler.views.words import (
     MARKDOWN_LIMIT,
     clean,
@@ -21,7 +22,9 @@ from reconciler.views.words import (
 __all__ = ["plan_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_~<>\[\]|#])")
-_DIFF_MARKER = re.compile(r"^( *)([-+~]) ")
+# A change's marker, at the start of its title (no indent), an attribute (4) or a line of
+# multi-line text (8, marker alone on an empty line); never a text's own unchanged line (10).
+_DIFF_MARKER = re.compile(r"^((?:    ){0,2})([-+~])(?: |$)")
 _SHOW_FULL = "run `reconciler plan --out plan.json`, then `reconciler show plan.json`"
 
 
@@ -133,17 +136,29 @@ def _more_items(what: str, prefix: str = "") -> Callable[[int], str]:
 
 
 def _deletes_section(deletes: Sequence[Change]) -> _Section:
-    head = (
-        "> [!WARNING]\n"
-        f"> Applying this plan deletes {plural(len(deletes), 'App Store version')}:\n>\n"
-    )
-    items = tuple(
-        f"> - {_code(c.app)} {_md(c.platform)} version {_code(c.version)}"
-        + (f" (id {_code(c.version_id)})" if c.version_id else "")
-        + "\n"
-        for c in deletes
-    )
+    head = f"> [!WARNING]\n> Applying this plan deletes {_deleted(deletes)}:\n>\n"
+    items = tuple(f"> - {_deleted_item(c)}\n" for c in deletes)
     return _Section(head, items, tail="\n", more=_more_items("deletes", prefix="> "))
+
+
+def _deleted(deletes: Sequence[Change]) -> str:
+    """`2 App Store versions and 1 phased release`, kinds in ORDER."""
+    counts = [(name, sum(1 for c in deletes if c.kind == name)) for name in ORDER]
+    nouns = [
+        plural(count, "App Store version" if name == "version" else kind(name).noun)
+        for name, count in counts
+        if count
+    ]
+    return ", ".join(nouns[:-1]) + " and " + nouns[-1] if len(nouns) > 1 else nouns[0]
+
+
+def _deleted_item(change: Change) -> str:
+    version = change.kind == "version"
+    what = f"version {_code(change.version)}" if version else _md(describe(change))
+    shown_id = change_id(change)
+    return f"{_code(change.app)} {_md(change.platform)} {what}" + (
+        f" (id {_code(shown_id)})" if shown_id else ""
+    )
 
 
 def _table_section(changes: Sequence[Change]) -> _Section:
@@ -155,6 +170,8 @@ def _table_section(changes: Sequence[Change]) -> _Section:
         if change.action is Action.UPDATE and isinstance(old, str) and old != change.version:
             version = f"{_code(old)} → {version}"
         action = f"{change.action.symbol} {change.action.value}"
+        if change.kind != "version":  # what is written: "~ update localization de-DE of 2.5.0"
+            action += " " + _md(describe(change))
         rows.append(f"| {_code(change.app)} | {_md(change.platform)} | {action} | {version} |\n")
     more = _more_items("changes")
     return _Section(head, tuple(rows), tail="\n", more=lambda n: "\n" + more(n))
@@ -206,4 +223,5 @@ def _diff_line(line: str) -> str:
     if not match:
         return line
     symbol = "!" if match[2] == "~" else match[2]
-    return f"{symbol}{match[1]} {line[match.end() :]}"
+    rest = line[match.end() :]
+    return f"{symbol}{match[1]} {rest}" if rest else symbol  # an empty line of a text

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.kinds import kind
 from reconciler.outcome import ApplyResult, ChangeResult, Status
-from reconciler.plan import Action, Deferral, PlanProblem
-from reconciler.views.words import deferral_reason, problem_reason
+from reconciler.plan import Action, Change, Deferral, PlanProblem
+from reconciler.views.words import clean, deferral_reason, problem_reason
 
 __all__ = [
     "REPORT_FORMAT_VERSION",
@@ -27,7 +28,7 @@ def result_line(result: ChangeResult) -> str:
     """One line (more for a failure) as a change completes:
     `+ com.example.app ios 2.4.0 created (id …)`."""
     change = result.change
-    head = f"{change.app} {change.platform.value} {change.version}"
+    head = _head(change)
     if result.status is Status.DONE:
         text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]}"
         text += f" (id {result.resource_id})" if result.resource_id else ""
@@ -39,10 +40,23 @@ def result_line(result: ChangeResult) -> str:
     return f"✗ {head} {change.action.value} failed:\n{indented}"
 
 
+def _head(change: Change) -> str:
+    """`com.example.app ios 2.4.0` for a version; for another kind its words after the
+    platform: `com.example.app ios localization de-DE of 2.4.0`."""
+    what = change.version if change.kind == "version" else clean(kind(change.kind).describe(change))
+    return f"{change.app} {change.platform.value} {what}"
+
+
 def deferred_line(deferral: Deferral) -> str:
+    """`… com.example.app ios 2.5.0 deferred: waits for 2.4.0 (IN_REVIEW); run apply again once
+    it is done`, or with a deferral's reason: `… deferred: build 2040 of 2.5.0 is processing; a
+    later run attaches it once it is processed`."""
+    then = "run apply again once it is done"
+    if deferral.reason and deferral.until:
+        then = clean(deferral.until)
     return (
         f"… {deferral.app} {deferral.platform.value} {deferral.version} deferred: "
-        f"{deferral_reason(deferral)}; run apply again once it is done"
+        f"{deferral_reason(deferral)}; {then}"
     )
 
 
@@ -115,23 +129,36 @@ def _result_json(result: ChangeResult) -> dict[str, Any]:
         "platform": change.platform.value,
         "action": change.action.value,
         "version": change.version,
-        "version_id": result.resource_id,
+        # What it meant before there were other kinds: the version's id (for a version, what
+        # the change wrote); `resource_id` is the id of what the change wrote, of any kind.
+        "version_id": result.resource_id if change.kind == "version" else change.version_id,
         "status": result.status.value,
         "note": result.note or None,
         "error": None
         if failure is None
         else {"status": failure.status, "codes": list(failure.codes), "message": failure.message},
+        "key": change.key,
+        "resource_id": result.resource_id,
     }
+
+
+# The write a deferral of each kind stands for (a build is attached by an update).
+_DEFERRED_ACTION = {"build": Action.UPDATE}
 
 
 def _deferred_json(deferral: Deferral) -> dict[str, Any]:
     return {
+        "kind": deferral.kind,
         "app": deferral.app,
         "platform": deferral.platform.value,
-        "action": "create",
+        "action": _DEFERRED_ACTION.get(deferral.kind, Action.CREATE).value,
         "version": deferral.version,
         "version_id": None,
         "status": Status.DEFERRED.value,
         "note": deferral_reason(deferral),
         "error": None,
+        "key": None,
+        "resource_id": None,
+        "reason": deferral.reason or None,
+        "until": deferral.until or None,
     }

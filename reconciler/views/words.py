@@ -86,8 +86,19 @@ def after_app(platform: str | None, version: str | None) -> str:
 
 
 def deferral_reason(deferral: Deferral) -> str:
-    """Why a deferral waits, in the words every view and the apply report use."""
+    """Why a deferral waits, in the words every view and the apply report use: its `reason`
+    ("build 2040 of 2.5.0 is processing"), or for a version the version it waits for."""
+    if deferral.reason:
+        return clean(deferral.reason)
     return f"waits for {clean(deferral.waiting_on)} ({clean(deferral.waiting_on_state)})"
+
+
+def deferral_until(deferral: Deferral) -> str:
+    """When the deferred write happens by itself: "a later run attaches it once it is
+    processed", or for a version "a later run creates it once 4.9.0 is done"."""
+    if deferral.reason:
+        return clean(deferral.until) if deferral.until else "a later run does it"
+    return f"a later run creates it once {clean(deferral.waiting_on)} is done"
 
 
 def problem_reason(problem: PlanProblem) -> str:
@@ -98,9 +109,10 @@ def problem_reason(problem: PlanProblem) -> str:
 # Deferrals and errors are worded as (app, the rest), so that markdown can set the app in
 # code and escape the rest.
 def deferral_words(deferral: Deferral) -> tuple[str, str]:
+    where = after_app(deferral.platform, deferral.version)
+    joint = ":" if deferral.reason else ""  # "2.5.0: build 2040 …", "5.0.0 waits for 4.9.0"
     return deferral.app, (
-        f"{after_app(deferral.platform, deferral.version)} {deferral_reason(deferral)}; "
-        f"apply skips it, a later run creates it once {clean(deferral.waiting_on)} is done."
+        f"{where}{joint} {deferral_reason(deferral)}; apply skips it, {deferral_until(deferral)}."
     )
 
 
