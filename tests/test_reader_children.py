@@ -99,13 +99,13 @@ def test_the_previous_version_is_read_too_when_a_new_one_takes_its_locales() -> 
 def test_every_locale_is_read_even_past_apples_default_of_ten() -> None:
     state, bundle_ids = _account(1)
     app_id = state.app_by_bundle_id(bundle_ids[0]).id  # type: ignore[union-attr]
-    editable = [v for v in state.versions(app_id) if v.version_string == "1.1"][0]
+    editable = next(v for v in state.versions(app_id) if v.version_string == "1.1")
     locales = ["fr-FR", "ja", "ko", "it", "es-ES", "es-MX", "pt-BR", "nl-NL", "sv", "da", "fi"]
     for locale in locales:
         state.add_localization(editable.id, locale, whats_new=locale)
     with _client(SandboxApp(state)) as client:
         remote = read_state(client, _manifest(bundle_ids, release_notes={"default": "x"}))
-    version = [v for v in remote.apps[bundle_ids[0]].versions if v.version_string == "1.1"][0]
+    version = next(v for v in remote.apps[bundle_ids[0]].versions if v.version_string == "1.1")
     assert version.children is not None
     assert len(version.children.localizations) == 12
 
