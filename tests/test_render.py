@@ -462,11 +462,6 @@ def test_markdown_never_exceeds_the_limit_and_stays_well_formed(
         assert markdown.index("[!WARNING]") < full_plan_at(markdown)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/plan-json.md does not name key, resource_id, reason and until yet: the views "
-    "branch may not edit it (its text is in that branch's report); drop this mark with it",
-)
 def test_the_json_format_document_names_every_field() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "plan-json.md").read_text()
     document = json.loads(plan_json(Plan(**small_items(), targets=("com.example.notes",))))
