@@ -103,7 +103,9 @@ def update(routes: Routes, request: httpx.Request, phased_release_id: str) -> An
     wanted = body.attributes.get("phasedReleaseState")
     version = routes.state.version_records[record.version_id]
     if wanted is not None:
-        if version.app_version_state == "PENDING_DEVELOPER_RELEASE":
+        # E12 was captured on PENDING_DEVELOPER_RELEASE; a rollout runs only once the version
+        # is live, so every other state refuses the same way (the stricter reading).
+        if version.app_version_state != "READY_FOR_DISTRIBUTION":
             raise errors.phased_pending_release()
         if record.state == "COMPLETE":
             raise errors.phased_final()
