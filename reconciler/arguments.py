@@ -206,4 +206,9 @@ def _add_sandbox(
         "action",
         choices=["submit", "review", "approve", "reject", "release", "process", "rollout"],
     )
+    advance.add_argument(
+        "--build",
+        metavar="NUMBER",
+        help="with process: finish only the build with this number (CFBundleVersion)",
+    )
     return {f"sandbox {name}": action for name, action in actions.choices.items()}

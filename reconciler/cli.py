@@ -133,6 +133,7 @@ def _dispatch_sandbox(args: argparse.Namespace) -> ExitCode:
         bundle_id=args.bundle_id,
         platform=args.platform,
         action=args.action,
+        build=args.build,
         out=sys.stdout,
     )
 

@@ -379,3 +379,32 @@ def test_plan_says_what_apply_will_need_and_apply_refuses_what_the_budget_cannot
     assert "this apply needs about 13 requests" in err and "0 left this hour" in err
     assert "--wait-for-budget" in err
     assert [e for e in app.request_log if e[0] != "GET"] == writes_before  # nothing written
+
+
+def test_a_processing_build_is_deferred_until_the_sandbox_finishes_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("build.yaml").write_text(
+        'format: 1\napps:\n  com.example.weather:\n    ios:\n      version: "2.4.0"\n'
+        '      build: "2041"\n'
+    )
+    code, out, _ = _run(capsys, "plan", "build.yaml", "--sandbox")
+    assert code == 0
+    assert (
+        "com.example.weather ios 2.4.0: build 2041 of 2.4.0 is processing; apply skips it, "
+        "a later run attaches it once it is processed."
+    ) in out
+    code, out, _ = _run(
+        capsys, "sandbox", "advance", "com.example.weather", "ios", "process", "--build", "2041"
+    )
+    assert code == 0 and "(2041): PROCESSING -> VALID" in out
+    code, out, _ = _run(capsys, "apply", "build.yaml", "--sandbox", "--auto-approve")
+    assert code == 0, out
+    assert "~ com.example.weather ios: update build of 2.4.0" in out
+    assert '~ build: null -> "2041"' in out
+    code, out, _ = _run(capsys, "plan", "build.yaml", "--sandbox")
+    assert code == 0 and "No changes." in out
+    code, _, err = _run(
+        capsys, "sandbox", "advance", "com.example.weather", "ios", "process", "--build", "9"
+    )
+    assert code == 1 and "no build 9 in PROCESSING" in err
