@@ -114,6 +114,28 @@ def test_a_saved_plan_is_refused_once_app_store_connect_moved(
     assert state.read_bytes() == before  # nothing was written
 
 
+def test_a_release_note_edited_in_the_web_interface_makes_the_saved_plan_stale(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
+    state = Path(".reconciler/sandbox-state.json")
+    data = json.loads(state.read_text(encoding="utf-8"))
+    weather = next(a for a in data["apps"] if a["bundleId"] == "com.example.weather")
+    editable = next(v for v in weather["versions"] if v["versionString"] == "2.3.1")
+    german = next(loc for loc in editable["localizations"] if loc["locale"] == "de-DE")
+    german["whatsNew"] = "Von Hand geschrieben."  # someone typed it into App Store Connect
+    state.write_text(json.dumps(data), encoding="utf-8")
+    before = state.read_bytes()
+    code, out, err = _run(capsys, "apply", "plan.json", "--sandbox")
+    assert code == 1 and out == ""
+    assert "stale plan" in err
+    assert (
+        "com.example.weather localization de-DE of ios 2.3.1: whats_new null -> "
+        '"Von Hand geschrieben."'
+    ) in err
+    assert state.read_bytes() == before  # nothing was written
+
+
 def test_a_hand_edited_plan_file_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     _run(capsys, "plan", EXAMPLE, "--sandbox", "--out", "plan.json")
     saved = json.loads(Path("plan.json").read_text())

@@ -263,6 +263,15 @@ def test_apply_on_a_terminal_applies_after_yes(world: World) -> None:
     assert status == 0, rest
     assert "Apply complete: 4 created, 6 updated, 1 deleted, 1 deferred, 0 failed." in rest
     assert world.version_strings("com.example.podcasts", "VISION_OS") == ["1.0"]
+    # What ships with weather's iOS 2.4.0 went over the wire too: notes, the build, the rollout.
+    weather = next(
+        v for v in world.versions()[("com.example.weather", "IOS")] if v["versionString"] == "2.4.0"
+    )
+    notes = {loc["locale"]: loc["whatsNew"] for loc in weather["localizations"]}
+    assert notes["de-DE"] == "Das Radar ist schneller.\nNeue Widgets für den Sperrbildschirm."
+    assert notes["en-US"] == notes["fr-FR"] == "Bug fixes and a faster radar."
+    assert weather["phasedRelease"]["phasedReleaseState"] == "INACTIVE"
+    assert weather["build"] is not None
 
 
 # --- credentials and logging --------------------------------------------------------------
