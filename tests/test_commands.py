@@ -284,7 +284,7 @@ def test_the_plan_errors_are_listed_after_an_apply(capsys: pytest.CaptureFixture
     code, out, _ = _run(capsys, "apply", ERRORS, "--sandbox")
     assert code == 1
     assert "✗ com.example.chess ios 1.0: not applied: version 1.0 must be greater" in out
-    assert out.splitlines()[-1].endswith("5 plan errors (not applied).")
+    assert out.splitlines()[-1].endswith("7 plan errors (not applied).")
 
 
 def test_ctrl_d_at_the_prompt_cancels(capsys: pytest.CaptureFixture[str]) -> None:
