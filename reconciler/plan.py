@@ -136,9 +136,9 @@ class Deferral(_Frozen):
     reason: str = ""
     until: str = ""
 
-    def sort_key(self) -> tuple[str, int, int]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         rank = ORDER.index(self.kind) if self.kind in ORDER else len(ORDER)
-        return (self.app, platform_order(self.platform), rank)
+        return (self.app, platform_order(self.platform), rank, self.version, self.reason)
 
 
 class PlanProblem(_Frozen):
