@@ -198,10 +198,10 @@ def _plain_locale_key(value: Any) -> Any:
 def _text_at_most(limit: int) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         _require_text(value)
-        if len(value.strip()) > limit:
-            raise ValueError(
-                f"is {len(value.strip())} characters long; App Store Connect allows {limit}"
-            )
+        # Counted as it is sent: line ends as \n, no white space at the ends.
+        length = len(value.replace("\r\n", "\n").strip())
+        if length > limit:
+            raise ValueError(f"is {length} characters long; App Store Connect allows {limit}")
         return value
 
     return check

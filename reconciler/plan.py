@@ -105,6 +105,12 @@ class Change(_Frozen):
             raise ValueError(f"not a kind this reconciler manages (one of {', '.join(ORDER)})")
         return value
 
+    @property
+    def written_id(self) -> str | None:
+        """The id of what the change writes, as far as the plan knows it: the version's for a
+        version, else the child's (for a build, the build attached; None for a create)."""
+        return self.version_id if self.kind == "version" else self.resource_id
+
     def sort_key(self) -> tuple[str, int, bool, int, int, str, str]:
         # Deletes first, children before parents; then the rest parents before children, so a
         # child (a build attached: an update) follows the create of its version.

@@ -177,7 +177,8 @@ def _words(moved: Movement) -> str:
         name = printable(f"{resource.app} {resource.label}")
         if moved.what != "changed":
             return f"{name}: {'appeared' if moved.what == 'appeared' else 'is gone'}"
-        return f"{name}: {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
+        field = _MANIFEST_NAMES.get(moved.field or "", moved.field)
+        return f"{name}: {field} {json_value(moved.old)} -> {json_value(moved.new)}"
     version = RemoteVersion.model_validate(resource.attributes)
     name = _name(resource.parent or "", version)
     if moved.what == "appeared":
@@ -185,6 +186,10 @@ def _words(moved: Movement) -> str:
     if moved.what == "gone":
         return f"{name}: version is gone"
     return f"{name}: {moved.field} {json_value(moved.old)} -> {json_value(moved.new)}"
+
+
+# Where the state keeps Apple's name for what the manifest calls otherwise.
+_MANIFEST_NAMES = {"whats_new": "release_notes"}
 
 
 def _name(bundle_id: str, version: RemoteVersion) -> str:

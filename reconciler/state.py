@@ -81,9 +81,6 @@ class VersionChildren(_Frozen):
     build: RemoteBuild | None = None  # the attached build
     phased_release: RemotePhasedRelease | None = None
 
-    def localization(self, locale: str) -> RemoteLocalization | None:
-        return next((loc for loc in self.localizations if loc.locale == locale), None)
-
 
 class RemoteVersion(_Frozen):
     """An App Store version as Apple reports it; `state` is its current state, in the names of
@@ -145,7 +142,7 @@ class RemoteState(_Frozen):
                     id=build.id,
                     parent=bundle_id,
                     app=bundle_id,
-                    label=f"build {build.number} of {build.train} ({build.platform})",
+                    label=_build_label(build),
                     attributes=build.model_dump(mode="json"),
                 )
                 for build in sorted(app.builds, key=lambda b: b.id)
@@ -187,6 +184,11 @@ def _platform_name(api: str) -> str:
         return Platform.from_api(api).value
     except KeyError:
         return api
+
+
+def _build_label(build: RemoteBuild) -> str:
+    train = f" of {_platform_name(build.platform)} {build.train}" if build.platform else ""
+    return f"build {build.number}{train}"
 
 
 def _children(bundle_id: str, version: RemoteVersion) -> list[RemoteResource]:

@@ -130,7 +130,7 @@ def test_a_release_note_edited_in_the_web_interface_makes_the_saved_plan_stale(
     assert code == 1 and out == ""
     assert "stale plan" in err
     assert (
-        "com.example.weather localization de-DE of ios 2.3.1: whats_new null -> "
+        "com.example.weather localization de-DE of ios 2.3.1: release_notes null -> "
         '"Von Hand geschrieben."'
     ) in err
     assert state.read_bytes() == before  # nothing was written

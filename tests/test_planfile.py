@@ -121,7 +121,7 @@ def _with_children(
 def test_a_release_note_edited_in_the_web_interface_names_the_locale() -> None:
     moved = moved_objects(_with_children(), _with_children(notes="Schneller."))
     assert moved == [
-        'com.example.notes localization de-DE of ios 3.1.0: whats_new "Faster." -> "Schneller."'
+        'com.example.notes localization de-DE of ios 3.1.0: release_notes "Faster." -> "Schneller."'
     ]
 
 
@@ -138,7 +138,7 @@ def test_a_new_build_uploaded_between_plan_and_apply_moves_the_app() -> None:
     build = RemoteBuild(id="b-2", number="2041", train="3.1.0", platform="IOS")
     planned = _account(_version())
     now = RemoteState(apps={NOTES: planned.apps[NOTES].model_copy(update={"builds": (build,)})})
-    assert moved_objects(planned, now) == ["com.example.notes build 2041 of 3.1.0 (IOS): appeared"]
+    assert moved_objects(planned, now) == ["com.example.notes build 2041 of ios 3.1.0: appeared"]
     assert planned.fingerprints() != now.fingerprints()
 
 

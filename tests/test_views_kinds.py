@@ -188,10 +188,10 @@ def test_titles_say_what_each_kind_writes_and_the_id_of_what_is_written() -> Non
     ]
 
 
-def test_without_a_resource_id_the_title_shows_the_version_id() -> None:
+def test_a_child_to_create_shows_no_id_not_its_versions() -> None:
     created = localization(Action.CREATE, "it", after={"release_notes": "Veloce."})
     assert plan_text(Plan(changes=[created])).splitlines()[:2] == [
-        "+ com.example.weather ios: create localization it of 2.5.0 (id v-weather-ios)",
+        "+ com.example.weather ios: create localization it of 2.5.0",
         '    + release_notes = "Veloce."',
     ]
 

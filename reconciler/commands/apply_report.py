@@ -48,11 +48,7 @@ def cut_short(plan: Plan, done: list[ChangeResult]) -> ApplyResult:
     rest = plan.changes[len(done) :]
     if rest:
         failure = FailureInfo(IN_FLIGHT)
-        results.append(
-            ChangeResult(
-                rest[0], Status.FAILED, rest[0].resource_id or rest[0].version_id, failure=failure
-            )
-        )
+        results.append(ChangeResult(rest[0], Status.FAILED, rest[0].written_id, failure=failure))
         note = "interrupted before it started"
         results += [ChangeResult(change, Status.SKIPPED, note=note) for change in rest[1:]]
     return ApplyResult(tuple(results), plan.deferred, plan.errors, interrupted=True)

@@ -81,8 +81,8 @@ def describe(change: Change) -> str:
 
 
 def change_id(change: Change) -> str | None:
-    """The id output shows for a change: of the resource written, else of its version."""
-    return change.resource_id if change.resource_id is not None else change.version_id
+    """The id output shows for a change: of what it writes (none for a child to create)."""
+    return change.written_id
 
 
 def _change_block(change: Change, paint: _Paint) -> str:
