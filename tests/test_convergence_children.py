@@ -77,7 +77,6 @@ NUMBERS = ("1", "2", "3")
 PHASED_VALUES: tuple[bool | str, ...] = (True, False, "paused", "complete")
 
 
-
 @dataclass(frozen=True)
 class Localization:
     locale: str
@@ -405,7 +404,7 @@ def check_errors(first: Plan, second: Plan) -> None:
     build's processing, a rollout's state; a rename moves the version but not the rules) and
     none makes one. A message may differ only where the first plan renamed the version (it
     names the remote version's string)."""
-    assert _rules(second) == _rules(first), (_rules(first) ^ _rules(second))
+    assert _rules(second) == _rules(first), _rules(first) ^ _rules(second)
     renamed = {
         (c.app, c.platform)
         for c in first.changes
