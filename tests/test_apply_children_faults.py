@@ -186,6 +186,46 @@ def test_localizations_of_a_version_made_in_the_run_whose_create_answer_was_lost
     assert len(_texts(state, versions[0].id)) == 3
 
 
+def test_localizations_apple_made_with_a_new_version_hidden_for_two_reads() -> None:
+    # The version's create is answered, but what Apple made with it is not listed yet (R9):
+    # the adopting read finds no en-US, so it is sent, Apple answers E5, and the read-back
+    # (after one wait) finds it and PATCHes it. No locale is doubled; de-DE, read later, is
+    # visible by then and adopted at once.
+    state, ids = _account(pending=None)
+    app = SandboxApp(state, faults="invisible=2", sleep=lambda _: None)
+    manifest = _manifest(
+        com_example_app=PlatformRelease(
+            version="1.1", release_notes={"default": "Fixes.", "fr-FR": "Corrections."}
+        )
+    )
+    _, result, log, _ = _apply(app, manifest)
+    assert [r.status for r in result.results] == [Status.DONE] * 4, result.results
+    assert [r.note for r in result.results] == [
+        "",
+        "it already existed; updated",
+        "made by App Store Connect; updated",
+        "",
+    ]
+    assert [(m, _what(p), s) for m, p, s in log] == [
+        ("POST", "version", 201),
+        ("GET", "localizations", 200),  # de-DE: hidden
+        ("POST", "localization", 409),  # E5: it is there
+        ("GET", "localizations", 200),  # hidden still
+        ("GET", "localizations", 200),  # found
+        ("PATCH", "localization", 200),
+        ("GET", "localizations", 200),  # en-US: visible now
+        ("PATCH", "localization", 200),
+        ("GET", "localizations", 200),  # fr-FR: none
+        ("POST", "localization", 201),
+    ]
+    [version] = [v for v in state.versions(ids[APP]["app"], "IOS") if v.version_string == "1.1"]
+    assert _texts(state, version.id) == [
+        ("de-DE", "Fixes.", "Werbung"),
+        ("en-US", "Fixes.", "Promo"),
+        ("fr-FR", "Corrections.", None),
+    ]
+
+
 def _what(path: str) -> str:
     if path.startswith("/v1/appStoreVersionLocalizations"):
         return "localization"
