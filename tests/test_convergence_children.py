@@ -466,3 +466,103 @@ def test_children_converge(scenario: Scenario) -> None:
 @given(scenarios())
 def test_children_converge_in_parallel(scenario: Scenario) -> None:
     run(scenario, parallelism=4)
+
+
+# --- under faults -----------------------------------------------------------------------------
+
+FAULTS = st.builds(
+    "ambiguous-create={},invisible={},drop={}%,error500={}%,seed={}".format,
+    st.integers(1, 3),
+    st.integers(0, 3),
+    st.sampled_from([0, 5, 10]),
+    st.sampled_from([0, 10, 20]),
+    st.integers(0, 1000),
+)
+
+
+def check_done(state: SandboxState, result: Any) -> None:
+    """What apply reports done is so on the sandbox's records (a lost answer read back)."""
+    for r in result.results:
+        change = r.change
+        if r.status is not Status.DONE:
+            continue
+        app = state.app_by_bundle_id(change.app)
+        assert app is not None
+        [version] = [
+            v
+            for v in state.versions(app.id, change.platform.api)
+            if v.version_string == change.version
+        ] or [None]
+        if change.kind == "version" or version is None:
+            continue
+        if change.kind == "localization":
+            held = [loc for loc in state.localizations_of(version.id) if loc.locale == change.key]
+            assert len(held) == 1, (change.key, held)
+            after = change.after or {}
+            if "release_notes" in after:
+                assert normalise_text(held[0].whats_new) == after["release_notes"], r
+            if "promotional_text" in after:
+                assert normalise_text(held[0].promotional_text) == after["promotional_text"], r
+        elif change.kind == "build":
+            assert version.build_id == change.resource_id, r
+        elif change.kind == "phased_release":
+            record = state.phased_release_of(version.id)
+            wanted = (change.after or {}).get("phased_release")
+            assert (record.state.lower() if record else None) == wanted, r
+
+
+# One targeted failure that outlasts the client's retries (6 tries), on the first write of a
+# kind: it fails (or, for a POST, is read back and sent again).
+TARGETED = st.sampled_from(
+    [
+        None,
+        ("PATCH", "/v1/appStoreVersionLocalizations/", "500", 6),
+        ("PATCH", "/v1/appStoreVersions/", "timeout", 6),
+        ("PATCH", "/v1/appStoreVersionPhasedReleases/", "commit+timeout", 6),
+        ("POST", "/v1/appStoreVersionLocalizations", "commit+timeout", 1),
+        ("POST", "/v1/appStoreVersionLocalizations", "drop", 5),
+        ("POST", "/v1/appStoreVersionPhasedReleases", "timeout", 5),
+        ("DELETE", "/v1/", "timeout", 6),
+    ]
+)
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=SUPPRESS)
+@given(scenarios(), FAULTS, TARGETED, st.sampled_from([1, 4]))
+def test_children_converge_under_faults_within_three_runs(
+    scenario: Scenario,
+    faults: str,
+    targeted: tuple[str, str, str, int] | None,
+    parallelism: int,
+) -> None:
+    """With lost answers, dropped connections, 500s and lists that lag (R9): whatever apply
+    reports done is so, nothing is doubled, and reruns converge (a failure or a stale read
+    costs a run) to the errors of a fault-free plan."""
+    state = build(scenario)
+    app = SandboxApp(state, faults=faults, sleep=lambda _: None)
+    if targeted is not None:
+        method, prefix, kind, times = targeted
+        app.fail_next(method, prefix, kind, times=times)
+    with _client(app) as client:
+        for _ in range(4):
+            plan = _plan(client, scenario.manifest)
+            if not plan.changes:
+                break
+            result = apply_plan(plan, client, sleep=lambda _: None, parallelism=parallelism)
+            check_done(state, result)
+            for r in result.results:
+                event(f"{r.change.kind} {r.status.value}: {r.note.split(';')[0]}")
+            for version in state.version_records.values():
+                check_localizations(state, version)
+        assert plan.changes == (), (faults, plan.changes)
+    event(f"faults: {faults.split(',')[0]}")
+    # The faults cost runs, never the outcome: the errors left are a fault-free run's.
+    assert _rules(plan) == _fault_free_rules(scenario), faults
+
+
+def _fault_free_rules(scenario: Scenario) -> set[tuple[str, Platform | None, str | None, str]]:
+    state = build(scenario)
+    with _client(SandboxApp(state, sleep=lambda _: None)) as client:
+        plan = _plan(client, scenario.manifest)
+        apply_plan(plan, client, sleep=lambda _: None)
+        return _rules(_plan(client, scenario.manifest))
