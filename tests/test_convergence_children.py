@@ -20,6 +20,7 @@ ACTIVE, PAUSED or COMPLETE only on a live update.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 
 from reconciler.applier import apply_plan
 from reconciler.asc import AscClient
+from reconciler.kinds.locales import LOCALES as ALL_LOCALES
 from reconciler.kinds.version import normalise_text
 from reconciler.manifest import DEFAULT_LOCALE, AppEntry, Manifest, Platform, PlatformRelease
 from reconciler.outcome import Status
@@ -38,11 +40,13 @@ from reconciler.sandbox import SandboxApp, SandboxState, VersionRecord
 from tests.profiles import examples
 
 WRITES = frozenset({"POST", "PATCH", "DELETE"})
-BUNDLE_IDS = ("com.example.app", "com.example.other")
+# Prefixes of one another on purpose: Apple's bundle id filter is a prefix match (R10).
+BUNDLE_IDS = ("com.example.app", "com.example.app.watch")
 APP_IDS = {b: str(1_000_000_001 + i) for i, b in enumerate(BUNDLE_IDS)}
 PLATFORMS = (Platform.IOS, Platform.MACOS)
 PRIMARY = "en-US"
 LOCALES = (PRIMARY, "de-DE", "fr-FR", "ja")
+EVERY_OTHER = tuple(code for code in ALL_LOCALES if code != PRIMARY)
 TEXTS = (
     "Bug fixes.",
     "Bug fixes.\n",
@@ -71,8 +75,8 @@ IN_FLIGHT = (
     "WAITING_FOR_EXPORT_COMPLIANCE",
 )
 LIVE, REPLACED = "READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_VERSION"
-PROCESSING = ("PROCESSING", "FAILED", "INVALID", "VALID", "VALID", "VALID")
-AUDIENCES = ("INTERNAL_ONLY", "APP_STORE_ELIGIBLE", "APP_STORE_ELIGIBLE")
+PROCESSING = ("PROCESSING", "FAILED", "INVALID", *("VALID",) * 5)
+AUDIENCES = ("INTERNAL_ONLY", *("APP_STORE_ELIGIBLE",) * 4)
 NUMBERS = ("1", "2", "3")
 PHASED_VALUES: tuple[bool | str, ...] = (True, False, "paused", "complete")
 
@@ -120,7 +124,10 @@ MAYBE_TEXT = st.none() | TEXT
 
 @st.composite
 def localizations(draw: st.DrawFn) -> tuple[Localization, ...]:
-    others = draw(st.lists(st.sampled_from(LOCALES[1:]), unique=True, max_size=3))
+    if draw(st.integers(0, 9)):
+        others = draw(st.lists(st.sampled_from(LOCALES[1:]), unique=True, max_size=3))
+    else:  # more than Apple includes by default (10, R13), up to every locale
+        others = draw(st.lists(st.sampled_from(EVERY_OTHER), unique=True, min_size=10))
     return tuple(
         Localization(locale, draw(MAYBE_TEXT), draw(MAYBE_TEXT)) for locale in [PRIMARY, *others]
     )
@@ -172,7 +179,7 @@ def builds(draw: st.DrawFn, spec: PlatformSpec, trains: list[str]) -> list[Build
                 number=draw(st.sampled_from(NUMBERS)),
                 processing_state=draw(st.sampled_from(PROCESSING)),
                 audience=draw(st.sampled_from(AUDIENCES)),
-                expired=draw(st.integers(0, 5)) == 0,
+                expired=draw(st.integers(0, 7)) == 0,
                 attach_to=attach_to,
             )
         )
@@ -208,7 +215,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             # The remote ones twice as often: that is where the children are planned against.
             remote_strings = [v.version_string for v in spec.versions] or candidates
             wanted = draw(st.sampled_from(candidates) | st.sampled_from(remote_strings))
-            trains = sorted({wanted, *(v.version_string for v in spec.versions)})
+            # The manifest's train most often: that is the build it can attach.
+            trains = [wanted, wanted, *sorted({v.version_string for v in spec.versions})]
             spec.builds = draw(builds(spec, trains))
             platforms[platform] = spec
             if draw(st.integers(0, 4)) == 0:
@@ -309,12 +317,14 @@ def check_converged(state: SandboxState, manifest: Manifest, first: Plan) -> Non
             version = _version(state, bundle_id, platform, spec.version)
             check_localizations(state, version)
             if not problems & {"locale-cannot-be-added", "localization-not-editable"}:
+                event("checked: texts")
                 check_texts(state, version, spec, "release-notes-first-version" in problems)
             if (
                 spec.build is not None
                 and "build" not in deferred
                 and not any(p.startswith("build") for p in problems)
             ):
+                event("checked: build")
                 attached = state.builds.get(version.build_id or "")
                 assert attached is not None and attached.number == spec.build, (
                     bundle_id,
@@ -324,6 +334,7 @@ def check_converged(state: SandboxState, manifest: Manifest, first: Plan) -> Non
                 )
             phased_problem = any(p.startswith(("phased", "rollout")) for p in problems)
             if spec.phased_release is not None and not phased_problem:
+                event(f"checked: phased {spec.phased_release}")
                 check_phased(state, version, spec.phased_release)
 
 
@@ -438,6 +449,14 @@ def run(scenario: Scenario, parallelism: int) -> None:
     reads = [m for m, _, _ in during_apply if m not in WRITES]
     assert len(reads) == len(adopted), (reads, adopted)
     assert len(writes) == len(first.changes) - untouched, (during_apply, first.changes)
+    expected: Counter[str] = Counter()
+    for r in result.results:
+        method = {Action.CREATE: "POST", Action.UPDATE: "PATCH", Action.DELETE: "DELETE"}
+        if _adopting(r.change) and r.note.startswith("made by App Store Connect"):
+            expected.update(["PATCH"] if r.note.endswith("; updated") else [])
+        else:
+            expected[method[r.change.action]] += 1
+    assert Counter(writes) == expected, (during_apply, first.changes)
 
     assert second.changes == (), second.changes
     assert second.deferred == first.deferred
