@@ -276,6 +276,25 @@ def test_a_build_attach_whose_answers_are_all_lost_is_read_back_through_the_rela
     assert again.changes == ()
 
 
+def test_a_build_attach_whose_first_answer_is_lost_is_sent_again_as_it_is_idempotent() -> None:
+    state, ids = _account()
+    build_id = state.add_build(ids[APP]["app"], version="1.1", number="7")
+    app = SandboxApp(state, sleep=lambda _: None)
+    manifest = _manifest(com_example_app=PlatformRelease(version="1.1", build="7"))
+
+    def lose() -> None:
+        app.fail_next("PATCH", "/v1/appStoreVersions/", "commit+timeout")
+
+    _, result, log, again = _apply(app, manifest, lose)
+    [outcome] = result.results
+    assert outcome.status is Status.DONE and outcome.note == ""
+    link = f"/v1/appStoreVersions/{ids[APP]['pending']}/relationships/build"
+    assert log == [("PATCH", link, 0), ("PATCH", link, 204)]
+    assert state.version_records[ids[APP]["pending"]].build_id == build_id
+    assert [b.id for b in state.builds.values() if b.version_id] == [build_id]
+    assert again.changes == ()
+
+
 def test_a_build_attach_that_never_landed_fails_and_a_rerun_attaches_it() -> None:
     state, ids = _account()
     build_id = state.add_build(ids[APP]["app"], version="1.1", number="7")
