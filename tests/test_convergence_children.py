@@ -505,15 +505,9 @@ def check_done(state: SandboxState, result: Any) -> None:
         change = r.change
         if r.status is not Status.DONE:
             continue
-        app = state.app_by_bundle_id(change.app)
-        assert app is not None
-        [version] = [
-            v
-            for v in state.versions(app.id, change.platform.api)
-            if v.version_string == change.version
-        ] or [None]
-        if change.kind == "version" or version is None:
-            continue
+        if change.kind == "version":
+            continue  # the version's own attributes: tests/test_convergence.py
+        version = _version(state, change.app, change.platform, change.version)
         if change.kind == "localization":
             held = [loc for loc in state.localizations_of(version.id) if loc.locale == change.key]
             assert len(held) == 1, (change.key, held)
