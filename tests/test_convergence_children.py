@@ -13,7 +13,9 @@ text, the named build attached, the phased release in the wanted state.
 Accounts per app and platform (FACTS §1, FACTS-2 §9-11): none, or a live version
 (READY_FOR_DISTRIBUTION, perhaps after a replaced one); optionally a pending version above it
 in any editable or in-flight state; every version has the app's primary locale and a random
-few more, with random text; builds of the trains in play in random processing states,
+few more (now and then more than the 10 Apple includes by default, R13), with random text
+(multi-line, CRLF, surrounding white space, empty, at the length limits; no release notes on
+a platform's first version, R15); builds of the trains in play in random processing states,
 audiences and expiry, some attached; a phased release INACTIVE on an unreleased update, and
 ACTIVE, PAUSED or COMPLETE only on a live update.
 """
@@ -120,16 +122,21 @@ class Scenario:
 
 TEXT = st.sampled_from(TEXTS)
 MAYBE_TEXT = st.none() | TEXT
+# At Apple's limits (4000 and 170 characters), counted on the stripped text.
+NOTES = TEXT | st.sampled_from(["n" * 4000, "\n  " + "n" * 4000 + " \r\n"])
+PROMO = TEXT | st.sampled_from(["p" * 170, "  " + "p" * 170 + "\n"])
 
 
 @st.composite
-def localizations(draw: st.DrawFn) -> tuple[Localization, ...]:
+def localizations(draw: st.DrawFn, first: bool = False) -> tuple[Localization, ...]:
+    """A version's localizations; a platform's first version has no release notes (R15)."""
     if draw(st.integers(0, 9)):
         others = draw(st.lists(st.sampled_from(LOCALES[1:]), unique=True, max_size=3))
     else:  # more than Apple includes by default (10, R13), up to every locale
         others = draw(st.lists(st.sampled_from(EVERY_OTHER), unique=True, min_size=10))
     return tuple(
-        Localization(locale, draw(MAYBE_TEXT), draw(MAYBE_TEXT)) for locale in [PRIMARY, *others]
+        Localization(locale, None if first else draw(st.none() | NOTES), draw(st.none() | PROMO))
+        for locale in [PRIMARY, *others]
     )
 
 
@@ -143,13 +150,13 @@ def remote_platform(draw: st.DrawFn) -> PlatformSpec:
         phased = None
         if state == LIVE and i > 0:  # an update: it may have rolled out in phases
             phased = draw(st.sampled_from([None, "ACTIVE", "ACTIVE", "PAUSED", "COMPLETE"]))
-        spec.versions.append(VersionSpec(f"{major}.{i}", state, draw(localizations()), phased))
+        texts = draw(localizations(first=i == 0))
+        spec.versions.append(VersionSpec(f"{major}.{i}", state, texts, phased))
     if draw(st.booleans()):
         state = draw(st.sampled_from(EDITABLE + ("PREPARE_FOR_SUBMISSION",) * 3 + IN_FLIGHT))
         phased = "INACTIVE" if released and draw(st.booleans()) else None
-        spec.versions.append(
-            VersionSpec(f"{major}.{released}", state, draw(localizations()), phased)
-        )
+        texts = draw(localizations(first=not released))
+        spec.versions.append(VersionSpec(f"{major}.{released}", state, texts, phased))
     return spec
 
 
@@ -191,7 +198,7 @@ def release_notes(draw: st.DrawFn) -> dict[str, str] | None:
     if not draw(st.booleans()):
         return None
     keys = draw(st.lists(st.sampled_from((*LOCALES, DEFAULT_LOCALE)), unique=True, max_size=3))
-    return {k: draw(TEXT) for k in keys}
+    return {k: draw(NOTES) for k in keys}
 
 
 @st.composite
@@ -199,7 +206,7 @@ def promotional_text(draw: st.DrawFn) -> dict[str, str] | None:
     if not draw(st.booleans()):
         return None
     keys = draw(st.lists(st.sampled_from(LOCALES), unique=True, max_size=3))
-    return {k: draw(TEXT) for k in keys}
+    return {k: draw(PROMO) for k in keys}
 
 
 @st.composite
