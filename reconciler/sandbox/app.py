@@ -217,6 +217,11 @@ class SandboxApp:
             self.state.save(self.state_path)
         if request.method == "POST" and status == 201 and body is not None:
             self.faults.created(body["data"]["id"])
+            if body["data"].get("type") == "appStoreVersions":
+                # The localizations Apple makes with a new version are new too: `invisible`
+                # hides them as it hides the version (R9), else a reader always sees them.
+                for localization in self.state.localizations_of(body["data"]["id"]):
+                    self.faults.created(localization.id)
             if self.faults.next_create():
                 raise errors.unexpected_error()
         return status, body, {}
