@@ -29,7 +29,15 @@ from reconciler.errors import (
     AscError,
     CredentialsRejectedError,
 )
-from reconciler.kinds import Kind, Request, created_key, kind, resource_id_of
+from reconciler.kinds import (
+    Kind,
+    Lookup,
+    Request,
+    VersionNotMade,
+    created_key,
+    kind,
+    resource_id_of,
+)
 from reconciler.manifest import Platform
 from reconciler.outcome import ApplyResult, ChangeResult, FailureInfo, Status
 from reconciler.plan import Action, Change, Plan
@@ -240,12 +248,15 @@ class _Writer:
         self.read_back = read_back
         self.sleep = sleep
         self.ids: dict[str, str] = {}  # created_key() of each version this run made -> its id
+        # What Apple made with each version made in this run, by the list path, read once
+        # (each app and platform is one chain, so no two threads share an entry).
+        self.made_with_versions: dict[str, Sequence[Mapping[str, Any]]] = {}
 
     def write(self, change: Change) -> ChangeResult:
         of_kind = kind(change.kind)
         try:
             request = of_kind.request(change, self.ids)
-        except KeyError:  # the version it belongs to was made, but Apple does not list it yet
+        except VersionNotMade:  # the version it belongs to was made, but is not listed yet
             failure = FailureInfo(
                 f"version {change.version} was created but is not visible yet, so its "
                 f"{of_kind.noun} could not be written: run apply again in a few minutes"
@@ -260,15 +271,20 @@ class _Writer:
             if change.action is Action.UPDATE:
                 return self._update(of_kind, change, request)
             self.client.delete(request.path)
-            return ChangeResult(change, Status.DONE, _own_id(change))
+            return ChangeResult(change, Status.DONE, change.written_id)
         except AscError as error:
             failure = failure_info(error)
-            return ChangeResult(change, Status.FAILED, _own_id(change), failure=failure)
+            return ChangeResult(change, Status.FAILED, change.written_id, failure=failure)
 
     def _create(self, of_kind: Kind, change: Change, request: Request) -> ChangeResult:
         if of_kind.adopts and change.version_id is None:
-            # Apple makes these with a version made earlier in this run (R18): look first.
-            found = self._find(of_kind, change, waits=[])
+            # Apple makes these with a version made earlier in this run (R18): look first,
+            # reading the new version's list once for all its changes of this kind.
+            lookup = of_kind.lookup(change, self.ids)
+            made = self.made_with_versions.get(lookup.path) or self._read(lookup)
+            if made:  # Apple makes at least one; none yet is not yet visible (R9): ask again
+                self.made_with_versions[lookup.path] = made
+            found = lookup.find(made)
             if found is not None:
                 return self._settle(of_kind, change, found, "made by App Store Connect")
         lost: AscError | None = None  # why the last answer told us nothing
@@ -315,7 +331,7 @@ class _Writer:
         patch = of_kind.settle(change, found)
         if patch is None:
             return ChangeResult(change, Status.DONE, found_id, note)
-        self.client.patch(patch.path, patch.body or {})
+        self._patch(of_kind, change, patch)
         return ChangeResult(change, Status.DONE, found_id, f"{note}; updated")
 
     def _find(self, of_kind: Kind, change: Change, waits: list[float]) -> Mapping[str, Any] | None:
@@ -324,32 +340,39 @@ class _Writer:
         for wait in [0.0, *waits]:
             if wait:
                 self.sleep(wait)
-            resources: Sequence[Mapping[str, Any]]
-            if lookup.to_one:
-                data = _resource(self.client.get(lookup.path, lookup.params))
-                resources = [data] if data else []
-            else:
-                resources, _ = self.client.collect(lookup.path, lookup.params)
-            found = lookup.find(resources)
+            found = lookup.find(self._read(lookup))
             if found is not None:
                 return found
         return None
 
+    def _read(self, lookup: Lookup) -> Sequence[Mapping[str, Any]]:
+        if not lookup.to_one:
+            resources, _ = self.client.collect(lookup.path, lookup.params)
+            return resources
+        try:
+            data = _resource(self.client.get(lookup.path, lookup.params))
+        except ApiError as error:
+            if error.status != 404:  # "none" is `data: null`, or a 404 (FACTS-2 R22)
+                raise
+            return []
+        return [data] if data else []
+
     def _update(self, of_kind: Kind, change: Change, request: Request) -> ChangeResult:
+        if self._patch(of_kind, change, request):
+            return ChangeResult(change, Status.DONE, change.written_id, "confirmed by reading back")
+        return ChangeResult(change, Status.DONE, change.written_id)
+
+    def _patch(self, of_kind: Kind, change: Change, request: Request) -> bool:
+        """Send a PATCH; if its answer is lost, read back: done only if the resource now holds
+        every wanted value. True when it took the read back to know."""
         try:
             self.client.patch(request.path, request.body or {})
         except AmbiguousWriteError:
-            # Read it back: done only if it now holds every wanted value.
             found = self._find(of_kind, change, waits=[])
             if found is None or not of_kind.holds(change, found):
                 raise
-            return ChangeResult(change, Status.DONE, _own_id(change), "confirmed by reading back")
-        return ChangeResult(change, Status.DONE, _own_id(change))
-
-
-def _own_id(change: Change) -> str | None:
-    """The id of the resource a change writes (for a build, the build attached)."""
-    return change.resource_id or change.version_id
+            return True
+        return False
 
 
 def _created_id(document: Mapping[str, Any]) -> str | None:

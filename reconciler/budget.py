@@ -39,14 +39,15 @@ class ApplyCost:
 
 
 def write_requests(changes: Iterable[Change]) -> int:
-    """The requests the changes themselves cost: one each, and one read first for each
-    create of what Apple may already have made with a version made in the same run."""
+    """The requests the changes themselves cost: one each, and for each version made in the
+    same run one read first of what Apple made with it (localizations)."""
     total = 0
+    new_versions: set[tuple[str, str, str, str]] = set()
     for change in changes:
         total += 1
-        adopting = kind(change.kind).adopts and change.version_id is None
-        total += change.action is Action.CREATE and adopting
-    return total
+        if change.action is Action.CREATE and kind(change.kind).adopts and not change.version_id:
+            new_versions.add((change.kind, change.app, change.platform.value, change.version))
+    return total + len(new_versions)
 
 
 def budget_line(cost: ApplyCost, remaining: int | None) -> str:

@@ -35,13 +35,6 @@ BUILD_APPS_PER_REQUEST = 50
 _PHASED = "appStoreVersionPhasedReleases"
 _RELATIONSHIPS = (localization_kind.API_TYPE, "build", "appStoreVersionPhasedRelease")
 _INCLUDED_LOCALIZATIONS = 50  # every locale Apple has (R13)
-_ATTACHED_BUILD_FIELDS = (
-    "version",
-    "processingState",
-    "expired",
-    "buildAudienceType",
-    "uploadedDate",
-)
 
 
 def read_children(
@@ -60,7 +53,13 @@ def read_children(
         for release in _releases(manifest, bundle_id, wanted.get(bundle_id, set())):
             platform, spec = release
             found = resolve(app, platform, spec)
-            ids = [v.id for v in (found.version, found.previous) if v is not None]
+            if found.outcome == "blocked":
+                continue  # nothing that hangs off it is planned
+            # The previous version's locales are what `default` and a new version's texts
+            # expand over (Apple copies them, R18); nothing else needs them.
+            texts = spec.release_notes is not None or spec.promotional_text is not None
+            previous = found.previous if texts else None
+            ids = [v.id for v in (found.version, previous) if v is not None]
             if ids:
                 version_ids.setdefault(bundle_id, []).extend(ids)
             if spec.build is not None:
@@ -108,7 +107,7 @@ def _versions_with_children(
         fields={
             version_kind.API_TYPE: [*version_kind.READ_FIELDS, *_RELATIONSHIPS],
             localization_kind.API_TYPE: list(localization_kind.READ_FIELDS),
-            build_kind.API_TYPE: list(_ATTACHED_BUILD_FIELDS),
+            build_kind.API_TYPE: list(build_kind.ATTRIBUTES),
             _PHASED: ["phasedReleaseState"],
         },
         limit=200,
@@ -139,22 +138,23 @@ def _children(
         raise refuse("its localizations were not included")
     if not related.complete:  # more than every locale Apple has: never plan from a part
         raise refuse(f"{related.total} localizations, more than the {len(related.ids)} included")
-    localizations = []
+    localizations: dict[str, RemoteLocalization] = {}
     for rid in related.ids:
         raw = included.get((localization_kind.API_TYPE, rid))
         if raw is None:
             raise refuse(f"localization {rid} is linked but not included")
         loc = parse_resource(raw, localization_kind.API_TYPE)
-        localizations.append(
-            RemoteLocalization(
-                id=loc.id,
-                locale=loc.text("locale") or "",
-                whats_new=loc.text("whatsNew"),
-                promotional_text=loc.text("promotionalText"),
-            )
+        locale = loc.text("locale")
+        if not locale or locale in localizations:  # never plan from a list we cannot read
+            raise refuse(f"localization {rid} has {'no' if not locale else 'a repeated'} locale")
+        localizations[locale] = RemoteLocalization(
+            id=loc.id,
+            locale=locale,
+            whats_new=loc.text("whatsNew"),
+            promotional_text=loc.text("promotionalText"),
         )
     return VersionChildren(
-        localizations=tuple(sorted(localizations, key=lambda loc: loc.locale)),
+        localizations=tuple(localizations[locale] for locale in sorted(localizations)),
         build=_linked_build(version, included, refuse),
         phased_release=_linked_phased(version, included, refuse),
     )
@@ -165,9 +165,7 @@ def _linked_build(
     included: Mapping[tuple[str, str], JsonDict],
     refuse: Callable[[str], UnexpectedResponseError],
 ) -> RemoteBuild | None:
-    if not version.has_linkage("build"):
-        raise refuse("its build was not included")
-    build_id = version.to_one("build")
+    build_id = _linked(version, "build", refuse)
     if build_id is None:
         return None
     raw = included.get((build_kind.API_TYPE, build_id))
@@ -181,17 +179,30 @@ def _linked_phased(
     included: Mapping[tuple[str, str], JsonDict],
     refuse: Callable[[str], UnexpectedResponseError],
 ) -> RemotePhasedRelease | None:
-    relationship = "appStoreVersionPhasedRelease"
-    if not version.has_linkage(relationship):
-        raise refuse("its phased release was not included")
-    phased_id = version.to_one(relationship)
+    phased_id = _linked(version, "appStoreVersionPhasedRelease", refuse)
     if phased_id is None:
         return None
     raw = included.get((_PHASED, phased_id))
     if raw is None:
         raise refuse(f"phased release {phased_id} is linked but not included")
     phased = parse_resource(raw, _PHASED)
-    return RemotePhasedRelease(id=phased.id, state=phased.text("phasedReleaseState") or "")
+    state = phased.text("phasedReleaseState")
+    if not state:
+        raise refuse(f"phased release {phased_id} has no phasedReleaseState")
+    return RemotePhasedRelease(id=phased.id, state=state)
+
+
+def _linked(
+    version: Resource, relationship: str, refuse: Callable[[str], UnexpectedResponseError]
+) -> str | None:
+    """The id a to-one relationship links, or None for `data: null`; anything else (not
+    included, or a linkage we cannot read) is refused rather than read as "none"."""
+    if not version.has_linkage(relationship):
+        raise refuse(f"its {relationship} was not included")
+    linked = version.to_one(relationship)
+    if linked is None and version.relationships[relationship].get("data") is not None:
+        raise refuse(f"its {relationship} linkage cannot be read")
+    return linked
 
 
 def _build(
@@ -249,18 +260,21 @@ def _build_batch(
         limit=200,
     )
     data, included = client.collect("/v1/builds", params)
-    trains = {
-        r["id"]: parse_resource(r, "preReleaseVersions")
+    parsed = [
+        parse_resource(r, "preReleaseVersions")
         for r in included
         if r.get("type") == "preReleaseVersions"
-    }
+    ]
+    trains = {train.id: train for train in parsed}
     found: list[tuple[str, RemoteBuild]] = []
     for raw in data:
         build = parse_resource(raw, build_kind.API_TYPE)
         app_id = build.to_one("app")
+        if app_id is None:  # included, so always linked: never read a build as missing
+            raise UnexpectedResponseError("GET", "/v1/builds", f"build {build.id} has no app")
         number = build.text("version")
         # The filters cross apps with numbers, and Apple's are not exact: keep only pairs asked.
-        if app_id is None or app_id not in app_ids or number not in numbers[app_id]:
+        if app_id not in app_ids or number not in numbers[app_id]:
             continue
         train = trains.get(build.to_one("preReleaseVersion") or "")
         found.append(

@@ -98,7 +98,8 @@ _LIVE = {
     (None, "paused"): ("error", "phased-release-too-late"),
     (None, "complete"): NOTHING,  # released to everyone at once already
     **{("INACTIVE", d): NOTHING for d in (True, "paused", "complete")},
-    ("INACTIVE", False): ("delete", "inactive", None),
+    # Deleted only before release (R21): on a live version Apple's answer is unknown.
+    ("INACTIVE", False): ("error", "rollout-under-way"),
     ("ACTIVE", True): NOTHING,
     ("ACTIVE", False): ("error", "rollout-under-way"),
     ("ACTIVE", "paused"): ("update", "active", "paused"),

@@ -28,6 +28,7 @@ __all__ = [
     "Kind",
     "Lookup",
     "Request",
+    "VersionNotMade",
     "all_kinds",
     "created_key",
     "jsonapi_body",
@@ -81,12 +82,20 @@ def created_key(change: Change) -> str:
     return f"version:{change.app}:{change.platform.value}:{change.version}"
 
 
+class VersionNotMade(LookupError):
+    """A change belongs to a version to be made in this run whose id is not known (its
+    create is not done, or Apple confirmed it but does not list it yet)."""
+
+
 def version_id_of(change: Change, ids: Mapping[str, str]) -> str:
     """The id of the version a change belongs to: known at plan time, or made earlier in
     this run (the applier runs a version's create before what hangs off it)."""
     if change.version_id is not None:
         return change.version_id
-    return ids[created_key(change)]
+    made = ids.get(created_key(change))
+    if made is None:
+        raise VersionNotMade(created_key(change))
+    return made
 
 
 def resource_id_of(resource: Mapping[str, Any]) -> str | None:

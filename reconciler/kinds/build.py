@@ -13,26 +13,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.kinds import Field, Lookup, Request, version_id_of
-from reconciler.kinds.version import resolve
+from reconciler.kinds.version import normalise_date, resolve
 from reconciler.kinds.version_states import BUILD_ATTACH_STATES
 from reconciler.kinds.version_strings import version_key
 from reconciler.manifest import Platform, PlatformRelease
 from reconciler.plan import Action, Change, Deferral, PlanItem, PlanProblem
 from reconciler.state import RemoteApp, RemoteBuild
 
-__all__ = ["API_TYPE", "KIND", "READ_FIELDS", "same_train"]
+__all__ = ["API_TYPE", "ATTRIBUTES", "KIND", "READ_FIELDS", "same_train"]
 
 API_TYPE = "builds"
-READ_FIELDS = (
-    "version",
-    "processingState",
-    "expired",
-    "buildAudienceType",
-    "uploadedDate",
-    "preReleaseVersion",
-    "appStoreVersion",
-    "app",
-)
+ATTRIBUTES = ("version", "processingState", "expired", "buildAudienceType", "uploadedDate")
+# With the relationships that say whose build it is, of which train, attached where.
+READ_FIELDS = (*ATTRIBUTES, "preReleaseVersion", "appStoreVersion", "app")
 FIELDS = (Field("build", "version"),)
 
 
@@ -66,6 +59,8 @@ class BuildKind:
         number, version = spec.build, found.version
         children = version.children if version else None
         attached = children.build if children else None
+        if attached is not None:  # its train is read with the builds of its number
+            attached = next((b for b in app.builds if b.id == attached.id), attached)
         # Attached already, unless the version is renamed away from the build's train: then
         # it is a build of another version, said below (a train not read is taken as right).
         if (
@@ -110,7 +105,7 @@ class BuildKind:
             return [_wait(app, platform, spec.version, f"{name} is not uploaded yet", "uploaded")]
         # The number is pinned, so several matches are one build seen twice or a failed upload
         # beside a good one: take the newest usable (never "the newest" unpinned, R24).
-        newest = sorted(mine, key=lambda b: b.uploaded_date or "", reverse=True)
+        newest = sorted(mine, key=_uploaded, reverse=True)
         build = min(newest, key=lambda b: b.processing_state != "VALID" or bool(b.expired))
         reason = _unusable(build, version.id if version else None)
         if reason == "PROCESSING":
@@ -151,6 +146,14 @@ class BuildKind:
 
 
 KIND = BuildKind()
+
+
+def _uploaded(build: RemoteBuild) -> str:
+    """When the build was uploaded, comparable as text (an instant in UTC); unknown first."""
+    try:
+        return normalise_date(build.uploaded_date) or ""
+    except ValueError:
+        return ""
 
 
 def _link_path(version_id: str) -> str:

@@ -95,15 +95,14 @@ class PhasedReleaseKind:
         if desired is False:
             if remote is None or remote.state == "COMPLETE":
                 return []
-            # A rollout is under way only once the version is released: before that one that
-            # is ACTIVE (EAS creates them so) has not started, and can go like an INACTIVE one
-            # (R21: delete INACTIVE, ACTIVE or PAUSED, pre-release only).
-            if remote.state in _RUNNING and state not in PHASED_CREATE_STATES:
+            # R21: deleted only before release. Before that one that is ACTIVE (EAS creates
+            # them so) has not started, and goes like an INACTIVE one.
+            if state not in PHASED_CREATE_STATES:
                 return problem(
                     "rollout-under-way",
-                    f"the phased release of {spec.version} is {remote.state}: a rollout under "
-                    "way cannot be switched off. Set phased_release: complete to release to "
-                    "every user now.",
+                    f"the phased release of {spec.version} is {remote.state} and the version "
+                    f"is {state}: a phased release can be removed only before release. Set "
+                    "phased_release: complete to release to every user now.",
                 )
             return change(Action.DELETE, remote.state.lower(), None)
         if found.first:
