@@ -277,13 +277,17 @@ def _build_batch(
         if app_id not in app_ids or number not in numbers[app_id]:
             continue
         train = trains.get(build.to_one("preReleaseVersion") or "")
+        if train is None:  # included, so always there: a build of no known train is no match
+            raise UnexpectedResponseError(
+                "GET", "/v1/builds", f"build {build.id}: its pre-release version is not included"
+            )
         found.append(
             (
                 app_id,
                 _build(
                     build,
-                    train=train.text("version") if train else None,
-                    platform=train.text("platform") if train else None,
+                    train=train.text("version"),
+                    platform=train.text("platform"),
                     version_id=build.to_one("appStoreVersion"),
                 ),
             )
