@@ -29,6 +29,7 @@ __all__ = [
     "api_name",
     "desired_attributes",
     "list_path",
+    "newest_first",
     "normalise_text",
     "remote_attributes",
     "resolve",
@@ -161,7 +162,7 @@ class VersionKind:
     ) -> list[PlanItem]:
         item: PlanItem | None
         if spec == ABSENT:
-            versions = sorted(app.on_platform(platform.api), key=_newest_first)
+            versions = sorted(app.on_platform(platform.api), key=newest_first)
             item = _plan_absent(app, platform, _editable(versions))
         else:
             assert isinstance(spec, PlatformRelease)
@@ -221,7 +222,8 @@ class VersionKind:
 KIND = VersionKind()
 
 
-def _newest_first(version: RemoteVersion) -> tuple[tuple[int, int, int], str]:
+def newest_first(version: RemoteVersion) -> tuple[tuple[int, int, int], str]:
+    """Sort key: the highest version string first (by number, part by part)."""
     key = version_key(version.version_string) or (-1, -1, -1)
     return ((-key[0], -key[1], -key[2]), version.id)
 
@@ -281,7 +283,7 @@ class Resolution(NamedTuple):
 
 def resolve(app: RemoteApp, platform: Platform, release: PlatformRelease) -> Resolution:
     """DESIGN §3's table for one release: the remote version it is, and the item to plan."""
-    versions = sorted(app.on_platform(platform.api), key=_newest_first)
+    versions = sorted(app.on_platform(platform.api), key=newest_first)
     current = _editable(versions)
     wanted = desired_attributes(release)
     same = [v for v in versions if v.version_string == release.version]
