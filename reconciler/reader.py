@@ -12,7 +12,7 @@ the apps that manage any of it (`reader_children`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 
 from reconciler.asc import (
@@ -35,7 +35,7 @@ from reconciler.pool import run_bounded
 from reconciler.reader_children import read_children
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
-__all__ = ["BATCH_SIZE", "read_state", "to_remote_version"]
+__all__ = ["BATCH_SIZE", "read_apps", "read_every_app", "read_state", "to_remote_version"]
 
 BATCH_SIZE = 50
 # Bundle ids per request are also capped by length, keeping URLs well under the ~8 KB that
@@ -57,6 +57,16 @@ def read_state(
     state is the same whatever order the answers come in.
     """
     wanted = _wanted_platforms(manifest, targets)
+    apps = read_apps(client, wanted, parallelism=parallelism)
+    apps = read_children(client, manifest, apps, wanted, parallelism=parallelism)
+    return RemoteState(apps=apps)
+
+
+def read_apps(
+    client: AscClient, wanted: Mapping[str, set[Platform]], *, parallelism: int = 1
+) -> dict[str, RemoteApp]:
+    """The apps named, each with its versions of the platforms named (no children), by
+    bundle id; an app App Store Connect does not have is left out."""
     batches = list(_batches(sorted(wanted)))
     pages = run_bounded(
         [partial(client.collect, "/v1/apps", _apps_query(batch)) for batch in batches],
@@ -65,26 +75,41 @@ def read_state(
     found: dict[str, tuple[App, list[AppStoreVersion] | None]] = {}
     for batch, (data, included) in zip(batches, pages, strict=True):
         found.update(_apps_in(batch, data, included))
+    return _with_versions(client, found, wanted, parallelism)
+
+
+def read_every_app(client: AscClient, *, parallelism: int = 1) -> dict[str, RemoteApp]:
+    """Every app the key can see, with its versions of every platform: one paged list."""
+    data, included = client.collect("/v1/apps", _apps_query(None))
+    found = _apps_in(None, data, included)
+    return _with_versions(client, found, {b: set(Platform) for b in found}, parallelism)
+
+
+def _with_versions(
+    client: AscClient,
+    found: Mapping[str, tuple[App, list[AppStoreVersion] | None]],
+    wanted: Mapping[str, set[Platform]],
+    parallelism: int,
+) -> dict[str, RemoteApp]:
     short = [bundle_id for bundle_id, (_, versions) in found.items() if versions is None]
     lists = run_bounded(
         [partial(_list_versions, client, found[bundle_id][0].id) for bundle_id in short],
         parallelism,
     )
     listed = dict(zip(short, lists, strict=True))
-    apps = {
+    return {
         bundle_id: _remote_app(
             app, listed[bundle_id] if versions is None else versions, wanted[bundle_id]
         )
         for bundle_id, (app, versions) in sorted(found.items())
     }
-    apps = read_children(client, manifest, apps, wanted, parallelism=parallelism)
-    return RemoteState(apps=apps)
 
 
 def _apps_in(
-    batch: Sequence[str], data: list[JsonDict], included: list[JsonDict]
+    batch: Sequence[str] | None, data: list[JsonDict], included: list[JsonDict]
 ) -> dict[str, tuple[App, list[AppStoreVersion] | None]]:
-    """The batch's apps found, each with its versions, or None where they must be listed."""
+    """The batch's apps found (every app, without a batch), each with its versions, or None
+    where they must be listed."""
     versions = {
         r["id"]: parse_app_store_version(r)
         for r in included
@@ -93,7 +118,7 @@ def _apps_in(
     found: dict[str, tuple[App, list[AppStoreVersion] | None]] = {}
     for resource in data:
         app = parse_app(resource)
-        if app.bundle_id not in batch or app.bundle_id in found:
+        if (batch is not None and app.bundle_id not in batch) or app.bundle_id in found:
             continue  # an inexact filter match (R10), or a repeat on a later page
         related = app.app_store_versions
         linked = related.ids if related is not None and related.complete else None
@@ -147,9 +172,9 @@ def _batches(bundle_ids: Sequence[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _apps_query(bundle_ids: Sequence[str]) -> dict[str, str]:
+def _apps_query(bundle_ids: Sequence[str] | None) -> dict[str, str]:
     return query(
-        filters={"bundleId": list(bundle_ids)},
+        filters={"bundleId": list(bundle_ids)} if bundle_ids is not None else None,
         include=[version_kind.API_TYPE],
         fields={
             "apps": ["bundleId", "name", "primaryLocale", version_kind.API_TYPE],

@@ -29,7 +29,7 @@ from reconciler.state import (
     VersionChildren,
 )
 
-__all__ = ["BUILD_APPS_PER_REQUEST", "read_children"]
+__all__ = ["BUILD_APPS_PER_REQUEST", "read_children", "with_children"]
 
 BUILD_APPS_PER_REQUEST = 50
 _PHASED = "appStoreVersionPhasedReleases"
@@ -64,15 +64,25 @@ def read_children(
                 version_ids.setdefault(bundle_id, []).extend(ids)
             if spec.build is not None:
                 numbers.setdefault(bundle_id, set()).add(spec.build)
-    with_children = sorted(version_ids)
+    return with_children(client, apps, version_ids, numbers, parallelism=parallelism)
+
+
+def with_children(
+    client: AscClient,
+    apps: Mapping[str, RemoteApp],
+    version_ids: Mapping[str, Sequence[str]],
+    numbers: Mapping[str, set[str]],
+    *,
+    parallelism: int = 1,
+) -> dict[str, RemoteApp]:
+    """`apps` with the children of the versions named per app, and the builds of the
+    numbers named per app: one request per app, and one per 50 apps of builds."""
+    reading = sorted(version_ids)
     read = run_bounded(
-        [
-            partial(_versions_with_children, client, apps[b].id, version_ids[b])
-            for b in with_children
-        ],
+        [partial(_versions_with_children, client, apps[b].id, version_ids[b]) for b in reading],
         parallelism,
     )
-    children = dict(zip(with_children, read, strict=True))
+    children = dict(zip(reading, read, strict=True))
     builds = _builds(client, {apps[b].id: numbers[b] for b in sorted(numbers)}, parallelism)
     updated: dict[str, RemoteApp] = {}
     for bundle_id, app in apps.items():
