@@ -39,7 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"import --all: in-process sandbox, {args.latency_ms} ms per answer")
     print()
-    header = f"{'N':>5} | {'ours: requests':>14} {'wall s':>7} | {'per version':>11} {'wall s':>7} | {'fewer requests':>14}"
+    header = (
+        f"{'N':>5} | {'ours: requests':>14} {'wall s':>7} | {'per version':>11} "
+        f"{'wall s':>7} | {'fewer requests':>14}"
+    )
     print(header)
     print("-" * len(header))
     for count in QUICK_SIZES if args.quick else SIZES:
