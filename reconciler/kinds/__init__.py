@@ -31,6 +31,7 @@ __all__ = [
     "VersionNotMade",
     "all_kinds",
     "created_key",
+    "first_found",
     "jsonapi_body",
     "kind",
     "resource_id_of",
@@ -75,6 +76,11 @@ class Lookup:
     params: Mapping[str, str]
     find: Callable[[Sequence[Mapping[str, Any]]], Mapping[str, Any] | None] = field(compare=False)
     to_one: bool = False
+
+
+def first_found(resources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """A `Lookup.find` for a to-one relationship: its resource, if there is one."""
+    return resources[0] if resources else None
 
 
 def created_key(change: Change) -> str:

@@ -9,10 +9,10 @@ a 409 at apply time (E14). Attaching is one relationship PATCH.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from reconciler.kinds import Field, Lookup, Request, version_id_of
+from reconciler.kinds import Field, Lookup, Request, first_found, version_id_of
 from reconciler.kinds.version import normalise_date, resolve
 from reconciler.kinds.version_states import BUILD_ATTACH_STATES
 from reconciler.kinds.version_strings import version_key
@@ -133,10 +133,7 @@ class BuildKind:
         return Request("PATCH", _link_path(version_id_of(change, ids)), body)
 
     def lookup(self, change: Change, ids: Mapping[str, str]) -> Lookup:
-        def find(resources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-            return resources[0] if resources else None
-
-        return Lookup(_link_path(version_id_of(change, ids)), {}, find, to_one=True)
+        return Lookup(_link_path(version_id_of(change, ids)), {}, first_found, to_one=True)
 
     def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
         return resource.get("id") == change.resource_id

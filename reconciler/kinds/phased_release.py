@@ -10,10 +10,10 @@ release), and COMPLETE is final, so the plan says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from reconciler.kinds import Field, Lookup, Request, jsonapi_body, version_id_of
+from reconciler.kinds import Field, Lookup, Request, first_found, jsonapi_body, version_id_of
 from reconciler.kinds.version import resolve
 from reconciler.kinds.version_states import PHASED_CREATE_STATES, ROLLOUT_STATES
 from reconciler.manifest import Platform, PlatformRelease
@@ -33,7 +33,8 @@ def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-FIELDS = (Field("phased_release", "phasedReleaseState", from_api=_lower, to_api=_upper),)
+STATE = Field("phased_release", "phasedReleaseState", from_api=_lower, to_api=_upper)
+FIELDS = (STATE,)
 _RUNNING = ("ACTIVE", "PAUSED")
 
 
@@ -104,7 +105,7 @@ class PhasedReleaseKind:
                     f"is {state}: a phased release can be removed only before release. Set "
                     "phased_release: complete to release to every user now.",
                 )
-            return change(Action.DELETE, remote.state.lower(), None)
+            return change(Action.DELETE, STATE.from_api(remote.state), None)
         if found.first:
             return problem(
                 "phased-release-first-version",
@@ -141,7 +142,7 @@ class PhasedReleaseKind:
                 f"version {spec.version} is {state}: a rollout can be paused or completed "
                 "only once the version is live.",
             )
-        return change(Action.UPDATE, remote.state.lower(), target.lower())
+        return change(Action.UPDATE, STATE.from_api(remote.state), STATE.from_api(target))
 
     def request(self, change: Change, ids: Mapping[str, str]) -> Request:
         if change.action is Action.CREATE:
@@ -154,23 +155,21 @@ class PhasedReleaseKind:
         assert change.resource_id is not None
         path = f"/v1/{API_TYPE}/{change.resource_id}"
         if change.action is Action.UPDATE:
-            state = str((change.after or {})["phased_release"]).upper()
-            body = jsonapi_body(API_TYPE, {"phasedReleaseState": state}, id_=change.resource_id)
+            state = STATE.to_api((change.after or {})[STATE.name])
+            body = jsonapi_body(API_TYPE, {STATE.api: state}, id_=change.resource_id)
             return Request("PATCH", path, body)
         return Request("DELETE", path)
 
     def lookup(self, change: Change, ids: Mapping[str, str]) -> Lookup:
-        def find(resources: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-            return resources[0] if resources else None
-
         path = f"/v1/appStoreVersions/{version_id_of(change, ids)}/appStoreVersionPhasedRelease"
-        return Lookup(path, {}, find, to_one=True)
+        return Lookup(path, {}, first_found, to_one=True)
 
     def holds(self, change: Change, resource: Mapping[str, Any]) -> bool:
         attributes = resource.get("attributes")
-        state = attributes.get("phasedReleaseState") if isinstance(attributes, Mapping) else None
-        wanted = (change.after or {}).get("phased_release")
-        return isinstance(state, str) and state.lower() == wanted
+        state = attributes.get(STATE.api) if isinstance(attributes, Mapping) else None
+        return isinstance(state, str) and STATE.from_api(state) == (change.after or {}).get(
+            STATE.name
+        )
 
     def settle(self, change: Change, resource: Mapping[str, Any]) -> Request | None:
         return None  # found after a create: the one we made (Apple makes none by itself)
