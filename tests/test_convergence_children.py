@@ -517,7 +517,13 @@ def check_done(state: SandboxState, result: Any) -> None:
             continue
         if change.kind == "version":
             continue  # the version's own attributes: tests/test_convergence.py
-        version = _version(state, change.app, change.platform, change.version)
+        # By id where the plan knew it: a child deleted before its version's rename (deletes go
+        # first) belongs to the version under its old string if the rename then failed.
+        version = (
+            state.version_records[change.version_id]
+            if change.version_id is not None
+            else _version(state, change.app, change.platform, change.version)
+        )
         if change.kind == "localization":
             held = [loc for loc in state.localizations_of(version.id) if loc.locale == change.key]
             assert len(held) == 1, (change.key, held)
