@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.kinds.locales import LOCALES
 from reconciler.kinds.version import newest_first, normalise_text, remote_attributes
 from reconciler.kinds.version_states import StateGroup, state_group
 from reconciler.manifest import Platform
-from reconciler.state import RemoteApp, RemoteState, RemoteVersion
+from reconciler.state import RemoteApp, RemoteLocalization, RemoteState, RemoteVersion
 
 __all__ = ["ImportedApp", "ImportedPlatform", "chosen_version", "imported_apps"]
 
@@ -38,10 +39,15 @@ _GROUP_ORDER = (StateGroup.EDITABLE, StateGroup.IN_FLIGHT)
 @dataclass(frozen=True)
 class ImportedPlatform:
     """One platform entry: its keys in the schema's order, and the version's state, for a
-    comment beside it."""
+    comment beside it. `locales` (every locale the version has), `first` (the platform's
+    first version) and `rollout` (the phased release's state) are what `import --update`
+    needs to tell whether a person's values already mean the same."""
 
     state: str
     values: dict[str, Any]
+    locales: tuple[str, ...] = ()
+    first: bool = False
+    rollout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,14 @@ def _app(app: RemoteApp) -> ImportedApp:
             missing.append(platform)
             continue
         first = len(app.on_platform(platform.api)) == 1
-        platforms[platform] = ImportedPlatform(version.state, _values(version, first))
+        children = version.children
+        platforms[platform] = ImportedPlatform(
+            version.state,
+            _values(version, first),
+            locales=tuple(sorted(_known(children.localizations))) if children else (),
+            first=first,
+            rollout=children.phased_release.state if children and children.phased_release else None,
+        )
     return ImportedApp(app.bundle_id, app.id, platforms, tuple(missing))
 
 
@@ -91,16 +104,17 @@ def _values(version: RemoteVersion, first: bool) -> dict[str, Any]:
         values.pop("earliest_release_date", None)  # Apple pairs them (R5); a leftover is noise
     children = version.children
     if children is not None:
+        localizations = _known(children.localizations)
         notes = {
             loc.locale: text
-            for loc in children.localizations
+            for loc in localizations.values()
             if (text := normalise_text(loc.whats_new)) is not None
         }
         if notes and not first:  # none on a platform's first version (R15)
             values["release_notes"] = notes
         promo = {
             loc.locale: text
-            for loc in children.localizations
+            for loc in localizations.values()
             if (text := normalise_text(loc.promotional_text)) is not None
         }
         if promo:
@@ -116,3 +130,13 @@ def _values(version: RemoteVersion, first: bool) -> dict[str, Any]:
         ):
             values["phased_release"] = _PHASED[phased.state]
     return {k: values[k] for k in KEY_ORDER if k in values}
+
+
+def _known(localizations: tuple[RemoteLocalization, ...]) -> dict[str, RemoteLocalization]:
+    """By locale, sorted, those a manifest can name: a locale Apple added after our table is
+    left out, which plan leaves alone."""
+    return {
+        loc.locale: loc
+        for loc in sorted(localizations, key=lambda loc: loc.locale)
+        if loc.locale in LOCALES
+    }

@@ -31,7 +31,7 @@ from reconciler.manifest_problems import validation_problem
 from reconciler.yaml_bounds import compose
 from reconciler.yaml_values import Marks, convert
 
-__all__ = ["DEFAULT_PATH", "discover", "load_manifest"]
+__all__ = ["DEFAULT_PATH", "discover", "load_manifest", "load_text"]
 
 DEFAULT_PATH = Path("releases.yaml")
 _Loaded = dict[str, tuple[AppEntry, SourceLocation]]
@@ -77,6 +77,22 @@ def _load_file(path: Path) -> tuple[_Loaded, list[Problem]]:
     text, undecodable = _decode(raw, name)
     if text is None:
         return {}, [undecodable] if undecodable else []
+    return _load_text(text, name)
+
+
+def load_text(text: str, name: str) -> Manifest:
+    """One manifest's text, as a file of that name would load (`import` checks what it
+    writes with this), or raise ManifestError."""
+    loaded, problems = _load_text(text, name)
+    if problems:
+        raise ManifestError(problems)
+    order = sorted(loaded)
+    return Manifest(
+        apps={b: loaded[b][0] for b in order}, locations={b: loaded[b][1] for b in order}
+    )
+
+
+def _load_text(text: str, name: str) -> tuple[_Loaded, list[Problem]]:
     root, problems = compose(text, name)
     if problems:
         return {}, problems
