@@ -58,6 +58,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
 
     _add_plan(commands, requests)
     _add_apply(commands, requests)
+    _add_import(commands, requests)
 
     show = commands.add_parser("show", parents=[common], help="render a saved plan file")
     show.add_argument(
@@ -121,6 +122,35 @@ def _add_apply(commands: _Commands, requests: argparse.ArgumentParser) -> None:
         help="when the hourly request budget runs out, pause and go on instead of refusing",
     )
     _add_sandbox_flag(apply)
+
+
+def _add_import(commands: _Commands, requests: argparse.ArgumentParser) -> None:
+    imports = commands.add_parser(
+        "import",
+        parents=[requests],
+        help="write a manifest of what App Store Connect holds (plan of it: no changes)",
+    )
+    imports.add_argument(
+        "bundle_ids", nargs="*", metavar="BUNDLE_ID", help="the apps to import (or --all)"
+    )
+    imports.add_argument(
+        "--all", dest="every_app", action="store_true", help="every app the key can see"
+    )
+    where = imports.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, metavar="FILE", help="write one manifest here")
+    where.add_argument(
+        "--update",
+        type=Path,
+        metavar="FILE",
+        help="refresh these apps in an existing manifest, keeping everything else",
+    )
+    where.add_argument(
+        "--split", type=Path, metavar="DIR", help="write one manifest per app into DIR"
+    )
+    imports.add_argument(
+        "--force", action="store_true", help="replace files that exist (--out, --split)"
+    )
+    _add_sandbox_flag(imports)
 
 
 def _bounded(

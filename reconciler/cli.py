@@ -55,6 +55,19 @@ def _dispatch(args: argparse.Namespace) -> ExitCode:
         return plan(options, _connection(args), _output(args))
     if args.command == "apply":
         return _apply(args)
+    if args.command == "import":
+        from reconciler.commands.import_manifest import ImportOptions, import_manifest
+
+        wanted = ImportOptions(
+            bundle_ids=args.bundle_ids,
+            every_app=args.every_app,
+            out_file=args.out,
+            update_file=args.update,
+            split_dir=args.split,
+            force=args.force,
+            parallelism=args.parallelism,
+        )
+        return import_manifest(wanted, _connection(args), out=sys.stdout, err=sys.stderr)
     if args.command == "show":
         from reconciler.commands.show import show
 

@@ -6,7 +6,7 @@ R31). It never writes.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reconciler.asc import AscClient, query
 from reconciler.errors import UsageError
@@ -20,9 +20,14 @@ __all__ = ["read_for_import"]
 
 
 def read_for_import(
-    client: AscClient, bundle_ids: Sequence[str] | None, *, parallelism: int = 1
+    client: AscClient,
+    bundle_ids: Sequence[str] | None,
+    *,
+    parallelism: int = 1,
+    on_apps: Callable[[int], None] | None = None,
 ) -> RemoteState:
-    """The apps named (None: every app), with what each platform entry needs."""
+    """The apps named (None: every app), with what each platform entry needs; `on_apps` hears
+    how many apps there are before their children are read."""
     if bundle_ids is None:
         apps = read_every_app(client, parallelism=parallelism)
     else:
@@ -35,6 +40,8 @@ def read_for_import(
         for bundle_id, app in apps.items()
     }
     version_ids = {b: ids for b, ids in version_ids.items() if ids}
+    if on_apps is not None:
+        on_apps(len(apps))
     return RemoteState(apps=with_children(client, apps, version_ids, {}, parallelism=parallelism))
 
 

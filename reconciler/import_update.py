@@ -5,7 +5,8 @@ text, line by line: a key whose value already means what App Store Connect holds
 touched, so comments, blank lines, quoting, key order, other apps and `defaults` stay exactly as
 written. Only a value that differs is rewritten (a one-line value keeps its comment), a key
 that must go is removed, a missing one is added in the schema's order, and an app the file
-lacks is appended under `apps:`. Values a file's `defaults` give are not repeated. Pure.
+lacks is appended under `apps:`. Values a file's `defaults` give are not repeated. Text in,
+text out: no I/O.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ PURE_NAMED = [
     "reconciler.budget",
     "reconciler.errors",
     "reconciler.exit_codes",
+    "reconciler.import_yaml",
     "reconciler.importer",
     "reconciler.manifest",
     "reconciler.outcome",

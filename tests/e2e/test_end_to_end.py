@@ -385,3 +385,24 @@ def test_one_apply_against_a_faulty_server_converges(world: World) -> None:
         bundle_id: ["1.0", "1.1"] for bundle_id in APPS
     }
     assert len(versions) == len(APPS)  # no other platform touched
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def test_import_over_http_writes_a_manifest_that_plans_no_changes_and_writes_nothing(
+    world: World,
+) -> None:
+    # Real tokens, real sockets: import reads as plan does and never writes to the account.
+    world.serve()
+    before = world.state.read_bytes()
+    done = world.cli("import", "--all", "--out", "imported.yaml", "-v")
+    assert done.returncode == 0, done.stderr
+    methods = {m.group(1) for line in done.stderr.splitlines() if (m := REQUEST_LINE.match(line))}
+    assert methods == {"GET"}
+    assert world.state.read_bytes() == before
+    planned = world.cli("plan", "imported.yaml")
+    assert planned.returncode == 0, planned.stderr
+    assert planned.stdout.strip() == "No changes. App Store Connect matches the manifest."
+    for text in (done.stdout, done.stderr, (world.folder / "imported.yaml").read_text()):
+        _assert_no_secret(text, world.key)

@@ -9,18 +9,20 @@ existing file is never overwritten without `--update` or `--force`.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from reconciler.commands.session import Connection, open_client, request_summary
-from reconciler.errors import UsageError
+from reconciler.errors import ManifestError, UsageError
 from reconciler.exit_codes import ExitCode
 from reconciler.files import write_atomically
 from reconciler.import_reader import read_for_import
-from reconciler.import_yaml import new_document, split_documents, update_document
+from reconciler.import_update import update_document
+from reconciler.import_yaml import new_document, split_documents
 from reconciler.importer import ImportedApp, imported_apps
+from reconciler.loader import load_text
 
 __all__ = ["ImportOptions", "import_manifest"]
 
@@ -43,25 +45,38 @@ def import_manifest(
 ) -> ExitCode:
     """Read, then write the manifest where the options say; OK, or a UsageError."""
     _check(options)
+    refreshed = _read_update_file(options.update_file) if options.update_file else None
     names = None if options.every_app else list(dict.fromkeys(options.bundle_ids))
+    if refreshed is not None and not names and not options.every_app:
+        names = sorted(refreshed.apps)  # --update FILE alone: the apps the file declares
     with open_client(connection, err=err) as client:
-        state = read_for_import(client, names, parallelism=options.parallelism)
+        state = read_for_import(
+            client, names, parallelism=options.parallelism, on_apps=_progress(err)
+        )
     apps = imported_apps(state)
     err.write(request_summary(client) + "\n")
-    where = _write(options, apps, connection.cwd, out)
+    where = _write(options, apps, connection.cwd, out, refreshing=refreshed)
     entries = sum(len(app.platforms) for app in apps)
     if where:
+        sandbox = " --sandbox" if connection.sandbox else ""
         err.write(
             f"Imported {len(apps)} app{'s' if len(apps) != 1 else ''} ({entries} platform "
-            f"entr{'ies' if entries != 1 else 'y'}) into {where}: `reconciler plan {where}` "
-            "says No changes.\n"
+            f"entr{'ies' if entries != 1 else 'y'}) into {where}: `reconciler plan {where}"
+            f"{sandbox}` says No changes.\n"
         )
+        if not (connection.cwd / SCHEMA).exists():
+            err.write(
+                f"Editors read the schema line at its top: `reconciler schema --out {SCHEMA}` "
+                "writes that file.\n"
+            )
     return ExitCode.OK
 
 
 def _check(options: ImportOptions) -> None:
-    if options.every_app == bool(options.bundle_ids):
+    if options.every_app and options.bundle_ids:
         raise UsageError("import: name the apps (BUNDLE_ID ...) or pass --all, not both")
+    if not (options.every_app or options.bundle_ids or options.update_file):
+        raise UsageError("import: name the apps (BUNDLE_ID ...), or pass --all")
     targets = [t for t in (options.out_file, options.update_file, options.split_dir) if t]
     if len(targets) > 1:
         raise UsageError("import: use one of --out, --update and --split")
@@ -74,16 +89,42 @@ def _check(options: ImportOptions) -> None:
         )
 
 
-def _write(options: ImportOptions, apps: list[ImportedApp], cwd: Path, out: TextIO) -> str:
-    """Write the manifest; where it went ("" for standard output)."""
-    if options.update_file is not None:
-        path = options.update_file
+@dataclass(frozen=True)
+class _Refreshed:
+    """The file `--update` refreshes: its text, and what it declares."""
+
+    path: Path
+    text: str
+    apps: dict[str, object]
+
+
+def _read_update_file(path: Path) -> _Refreshed:
+    """The file to refresh, which must load as it is: a refresh keeps all the rest of it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"import --update: cannot read {path}: {error}") from None
+    manifest = load_text(text, str(path))  # a ManifestError is the file's own problems
+    return _Refreshed(path, text, dict(manifest.apps))
+
+
+def _write(
+    options: ImportOptions,
+    apps: list[ImportedApp],
+    cwd: Path,
+    out: TextIO,
+    *,
+    refreshing: _Refreshed | None,
+) -> str:
+    """Write the manifest; where it went ("" for standard output). Every text is loaded back
+    first, so nothing is written unless all of it is a manifest."""
+    if refreshing is not None:
+        path = refreshing.path
         try:
-            text = update_document(path.read_text(encoding="utf-8"), apps)
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"import --update: cannot read {path}: {error}") from None
+            text = update_document(refreshing.text, apps, name=str(path))
         except ValueError as error:
-            raise UsageError(f"import --update: {path}: {error}") from None
+            raise UsageError(f"import --update: {error}") from None
+        _loads(text, str(path), refreshing=True)
         write_atomically(path, text)
         return str(path)
     if options.split_dir is not None:
@@ -96,14 +137,44 @@ def _write(options: ImportOptions, apps: list[ImportedApp], cwd: Path, out: Text
                 "replace with --force, or refresh one with --update"
             )
         for name, text in files.items():
+            _loads(text, str(folder / name))
+        for name, text in files.items():
             write_atomically(folder / name, text)
         return str(folder)
     if options.out_file is not None:
         text = new_document(apps, schema=_schema_line(cwd, options.out_file))
+        _loads(text, str(options.out_file))
         write_atomically(options.out_file, text)
         return str(options.out_file)
-    out.write(new_document(apps, schema=SCHEMA.as_posix()))
+    text = new_document(apps, schema=SCHEMA.as_posix())
+    _loads(text, "<stdout>")
+    out.write(text)
     return ""
+
+
+def _loads(text: str, name: str, *, refreshing: bool = False) -> None:
+    try:
+        load_text(text, name)
+    except ManifestError as error:
+        if refreshing:  # e.g. a default only the refreshed apps used
+            raise UsageError(
+                f"import --update: the refreshed file would not load, so it was not written:\n"
+                f"{error}"
+            ) from None
+        raise RuntimeError(f"import wrote a manifest that does not load: {error}") from None
+
+
+def _progress(err: TextIO) -> Callable[[int], None] | None:
+    """On a terminal, a line once the account's apps are listed: the rest takes a while."""
+    if not err.isatty():
+        return None
+
+    def report(count: int) -> None:
+        if count > 20:
+            err.write(f"Found {count} apps; reading each one's versions and texts…\n")
+            err.flush()
+
+    return report
 
 
 def _schema_line(cwd: Path, file: Path) -> str:
