@@ -8,6 +8,7 @@ it was (golden files, and a property over generated accounts and hand-written fi
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,9 @@ def test_an_imported_file_plans_no_changes(scenario: Scenario) -> None:
     assert_no_changes(plan_of(state, load_text(text, "imported.yaml")))
 
 
-TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1).map(
-    lambda t: t.replace("\r\n", "\n").strip()
-)
+TEXTS = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=170
+).map(lambda t: t.replace("\r\n", "\n").strip())
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -229,6 +230,12 @@ def test_update_of_a_file_with_nothing_under_apps_appends() -> None:
 
 
 def hand_written(manifest: Manifest, draw: st.DrawFn) -> str:
+    step = draw(st.sampled_from([2, 4]))
+    gap = [""] if draw(st.booleans()) else []
+
+    def pad(level: int) -> str:
+        return " " * (step * level)
+
     defaults: dict[str, Any] = {}
     if draw(st.booleans()):
         defaults["copyright"] = draw(st.sampled_from(["2026 Example Inc.", ""]))
@@ -237,23 +244,23 @@ def hand_written(manifest: Manifest, draw: st.DrawFn) -> str:
     lines = ["# a person's manifest", "format: 1", ""]
     if defaults:
         lines += ["defaults:  # theirs"] + [
-            line for k, v in defaults.items() for line in key_lines(k, v, indent=2, step=2)
+            line for k, v in defaults.items() for line in key_lines(k, v, indent=step, step=step)
         ]
     lines.append("apps:")
     for bundle_id, entry in manifest.apps.items():
-        lines += ["", f"  {bundle_id}:  # {bundle_id}"]
+        lines += [*gap, f"{pad(1)}{bundle_id}:  # {bundle_id}"]
         for platform, spec in entry.platforms().items():
-            if spec == "absent":
-                lines.append(f"    {platform.value}: absent")
+            if spec == "absent" or draw(st.integers(0, 9)) == 0:
+                lines.append(f"{pad(2)}{platform.value}: absent")
                 continue
-            lines.append(f"    {platform.value}:")
+            lines.append(f"{pad(2)}{platform.value}:")
             for key, value in spec.model_dump(mode="json", exclude_none=True).items():
-                written = key_lines(key, value, indent=6, step=2)
+                written = key_lines(key, value, indent=3 * step, step=step)
                 if draw(st.booleans()) and len(written) == 1:
                     written[0] += "  # note"
                 lines += written
             if draw(st.booleans()):
-                lines.append("      # a comment after the entry")
+                lines.append(f"{pad(3)}# a comment after the entry")
     lines.append("# the end")
     return "\n".join(lines) + "\n"
 
@@ -290,6 +297,8 @@ def test_update_of_a_hand_written_file_plans_no_changes_and_keeps_the_other_apps
 
 
 def _block(text: str, bundle_id: str) -> str:
-    start = text.index(f"\n  {bundle_id}:  # ")
-    ends = [text.find(mark, start + 1) for mark in ("\n\n  ", "\n# the end")]
-    return text[start : min(end for end in ends if end != -1)]
+    start = text.index(f"{bundle_id}:  # {bundle_id}\n")
+    after_key = text.index("\n", start)
+    next_app = re.compile(r"\n *com\.example[\w.]*:")  # the next app's key, or the file's end
+    found = next_app.search(text, after_key)
+    return text[start : found.start() if found else text.index("\n# the end")]
