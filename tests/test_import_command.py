@@ -137,3 +137,15 @@ def test_split_writes_one_file_per_app_that_plans_no_changes(
     assert (code, out.strip()) == (0, "No changes. App Store Connect matches the manifest."), err
     code, _, err = _run(capsys, "import", "--all", "--split", "apps", "--sandbox")
     assert code == 1 and "replace with --force" in err
+
+
+def test_the_readme_shows_what_import_writes_for_the_demo_account(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "reconciler import com.example.weather com.example.chess --sandbox"
+    assert f"(`{command}`):\n\n```yaml\n" in readme
+    shown = readme.split(f"(`{command}`):\n\n```yaml\n", 1)[1].split("```\n", 1)[0]
+    code, out, err = _run(capsys, *command.split()[1:])
+    assert code == 0, err
+    assert out == shown
