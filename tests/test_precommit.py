@@ -1,0 +1,123 @@
+"""The pre-commit hook this repository offers (.pre-commit-hooks.yaml), run as a user runs it.
+
+`pre-commit try-repo` clones the hook's repository, pip-installs it into an environment of its
+own (from the package index: nothing else is reached) and runs the hook in a repository of
+manifests. It would see only this repository's committed and tracked files, so the hook
+repository here is a commit of the working tree as it is on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = ROOT / "examples" / "releases.yaml"
+BROKEN = ROOT / "tests" / "manifests" / "invalid" / "unknown_key_typo.yaml"
+HOOK = "reconciler-validate"
+# A YAML file that is not a manifest: the hook fails if it is ever given one.
+WORKFLOW = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: []\n"
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def _repository(path: Path) -> Path:
+    path.mkdir(parents=True)
+    _git(path, "init", "-q")
+    return path
+
+
+def _write(repo: Path, name: str, text: str) -> None:
+    target = repo / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's files as on disk (tracked and new, not ignored), in one commit."""
+    snapshot = _repository(tmp_path_factory.mktemp("hook") / "reconciler")
+    listed = _git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted on disk is left out, as on disk
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    _git(snapshot, "add", "-A")
+    _git(snapshot, "commit", "-q", "-m", "snapshot")
+    return snapshot
+
+
+def _try_repo(
+    manifests: Path, hook_repo: Path, home: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    # GITHUB_ACTIONS would turn problems into annotations; PRE_COMMIT_HOME keeps pre-commit's
+    # cache and log out of the user's home.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    env["PRE_COMMIT_HOME"] = str(home)
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), HOOK]
+    return subprocess.run(
+        [*command, "--color", "never", "--verbose", *args],
+        cwd=manifests,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_hook_passes_a_good_manifest_and_leaves_other_yaml_files_alone(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    manifests = _repository(tmp_path / "app")
+    _write(manifests, "releases.yaml", GOOD.read_text(encoding="utf-8"))
+    _write(manifests, ".github/workflows/ci.yml", WORKFLOW)
+    _git(manifests, "add", "-A")
+    _git(manifests, "commit", "-q", "-m", "manifests")
+
+    done = _try_repo(manifests, hook_repo, tmp_path / "home", "--all-files")
+
+    print(done.stdout, done.stderr)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reconciler validate" in done.stdout
+    assert "Passed" in done.stdout
+
+
+def test_the_hook_fails_a_broken_manifest_that_is_staged_with_file_line_and_column(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    manifests = _repository(tmp_path / "app")
+    # Already committed and broken too: a commit checks only the manifests it changes.
+    _write(manifests, "old/releases.yaml", "format: 2\napps: {}\n")
+    _git(manifests, "add", "-A")
+    _git(manifests, "commit", "-q", "-m", "an old manifest")
+    _write(manifests, "ios/releases.yaml", BROKEN.read_text(encoding="utf-8"))
+    _git(manifests, "add", "ios/releases.yaml")
+
+    done = _try_repo(manifests, hook_repo, tmp_path / "home")
+
+    print(done.stdout, done.stderr)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Failed" in done.stdout
+    assert (
+        "ios/releases.yaml:6:7: apps.com.example.app.ios.relase_type: unknown key "
+        "(did you mean 'release_type'?)"
+    ) in done.stdout
+    assert "1 problem found" in done.stdout
+    assert "old/releases.yaml" not in done.stdout
