@@ -9,16 +9,16 @@ repository here is a commit of the working tree as it is on disk.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.worktree import ROOT, copy_worktree
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "examples" / "releases.yaml"
 BROKEN = ROOT / "tests" / "manifests" / "invalid" / "unknown_key_typo.yaml"
 HOOK = "reconciler-validate"
@@ -38,7 +38,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def _repository(path: Path) -> Path:
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
     _git(path, "init", "-q")
     return path
 
@@ -52,13 +52,7 @@ def _write(repo: Path, name: str, text: str) -> None:
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository's files as on disk (tracked and new, not ignored), in one commit."""
-    snapshot = _repository(tmp_path_factory.mktemp("hook") / "reconciler")
-    listed = _git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():  # a tracked file deleted on disk is left out, as on disk
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
+    snapshot = _repository(copy_worktree(tmp_path_factory.mktemp("hook") / "reconciler"))
     _git(snapshot, "add", "-A")
     _git(snapshot, "commit", "-q", "-m", "snapshot")
     return snapshot
