@@ -9,15 +9,15 @@ repository here is a commit of the working tree as it is on disk.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pre_commit.clientlib import load_manifest
 
 from tests.worktree import ROOT, copy_worktree
-
-pytestmark = pytest.mark.slow
 
 GOOD = ROOT / "examples" / "releases.yaml"
 BROKEN = ROOT / "tests" / "manifests" / "invalid" / "unknown_key_typo.yaml"
@@ -76,6 +76,7 @@ def _try_repo(
     )
 
 
+@pytest.mark.slow
 def test_the_hook_passes_a_good_manifest_and_leaves_other_yaml_files_alone(
     hook_repo: Path, tmp_path: Path
 ) -> None:
@@ -93,6 +94,7 @@ def test_the_hook_passes_a_good_manifest_and_leaves_other_yaml_files_alone(
     assert "Passed" in done.stdout
 
 
+@pytest.mark.slow
 def test_the_hook_fails_a_broken_manifest_that_is_staged_with_file_line_and_column(
     hook_repo: Path, tmp_path: Path
 ) -> None:
@@ -115,3 +117,25 @@ def test_the_hook_fails_a_broken_manifest_that_is_staged_with_file_line_and_colu
     ) in done.stdout
     assert "1 problem found" in done.stdout
     assert "old/releases.yaml" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "checked"),
+    [
+        ("releases.yaml", True),
+        ("releases.yml", True),
+        ("apps/ios/releases.yaml", True),
+        ("my-releases.yaml", False),
+        (".github/workflows/plan.yml", False),
+        (".pre-commit-config.yaml", False),
+        ("releases.yaml.bak", False),
+    ],
+)
+def test_the_hook_checks_files_named_as_the_cli_default_in_any_folder(
+    path: str, checked: bool
+) -> None:
+    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    assert (hook["id"], hook["entry"], hook["language"]) == (HOOK, "reconciler validate", "python")
+    assert hook["pass_filenames"] and hook["require_serial"]
+    # pre-commit matches `files` with re.search on the path from the repository root.
+    assert bool(re.search(hook["files"], path)) is checked
