@@ -21,3 +21,10 @@ def test_the_changelog_starts_with_this_release() -> None:
     releases = re.findall(r"^## (\S+)", changelog, flags=re.MULTILINE)
     assert releases, "CHANGELOG.md has no `## <version>` heading"
     assert releases[0] == __version__, "bump CHANGELOG.md with reconciler/__init__.py"
+
+
+def test_the_install_guide_names_this_release() -> None:
+    guide = (ROOT / "docs" / "install.md").read_text(encoding="utf-8")
+    assert f"reconciler-{__version__}-py3-none-any.whl" in guide
+    assert f"rev: v{__version__}" in guide
+    assert f"# reconciler {__version__}" in guide  # what --version prints
