@@ -3,23 +3,29 @@
 `pre-commit try-repo` clones the hook's repository, pip-installs it into an environment of its
 own (from the package index: nothing else is reached) and runs the hook in a repository of
 manifests. It would see only this repository's committed and tracked files, so the hook
-repository here is a commit of the working tree as it is on disk.
+repository here is a commit of the working tree as it is on disk. `pre-commit run` then runs
+the configuration that docs/install.md tells users to write.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pre_commit.clientlib import load_manifest
+from ruamel.yaml import YAML
 
 from tests.worktree import ROOT, copy_worktree
 
 GOOD = ROOT / "examples" / "releases.yaml"
+SCHEMA = ROOT / "schemas" / "manifest.schema.json"
 BROKEN = ROOT / "tests" / "manifests" / "invalid" / "unknown_key_typo.yaml"
 HOOK = "reconciler-validate"
 # A YAML file that is not a manifest: the hook fails if it is ever given one.
@@ -58,22 +64,27 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot
 
 
-def _try_repo(
-    manifests: Path, hook_repo: Path, home: Path, *args: str
+def _pre_commit(
+    manifests: Path, home: Path, *args: str, command: str = "run"
 ) -> subprocess.CompletedProcess[str]:
     # GITHUB_ACTIONS would turn problems into annotations; PRE_COMMIT_HOME keeps pre-commit's
     # cache and log out of the user's home.
     env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
     env["PRE_COMMIT_HOME"] = str(home)
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), HOOK]
     return subprocess.run(
-        [*command, "--color", "never", "--verbose", *args],
+        [sys.executable, "-m", "pre_commit", command, *args, "--color", "never", "--verbose"],
         cwd=manifests,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def _try_repo(
+    manifests: Path, hook_repo: Path, home: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    return _pre_commit(manifests, home, str(hook_repo), HOOK, *args, command="try-repo")
 
 
 @pytest.mark.slow
@@ -139,3 +150,67 @@ def test_the_hook_checks_files_named_as_the_cli_default_in_any_folder(
     assert hook["pass_filenames"] and hook["require_serial"]
     # pre-commit matches `files` with re.search on the path from the repository root.
     assert bool(re.search(hook["files"], path)) is checked
+
+
+def _documented(containing: str) -> Any:
+    """The YAML block of docs/install.md that contains `containing`, parsed."""
+    guide = (ROOT / "docs" / "install.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", guide, re.DOTALL) if containing in b]
+    return YAML(typ="safe").load(textwrap.dedent(block))
+
+
+def _documented_config(hook_repo: Path) -> dict[str, Any]:
+    """docs/install.md's hooks as a user writes them, with two stand-ins for what is not
+    reachable from a test: this repository's snapshot for its URL, and check-jsonschema's hook
+    as its own repository defines it (a python hook, `entry: check-jsonschema`), installed from
+    the package index at the documented rev."""
+    (ours,) = _documented("files: ^releases/")
+    (upstream,) = _documented("python-jsonschema/check-jsonschema")
+    (check,) = upstream["hooks"]
+    check |= {
+        "entry": "check-jsonschema",
+        "language": "python",
+        "additional_dependencies": [f"check-jsonschema=={upstream['rev']}"],
+    }
+    rev = _git(hook_repo, "rev-parse", "HEAD").strip()
+    return {
+        "repos": [
+            {"repo": str(hook_repo), "rev": rev, "hooks": [ours]},
+            {"repo": "local", "hooks": [check]},
+        ]
+    }
+
+
+@pytest.mark.slow
+def test_the_hooks_as_the_install_guide_configures_them_pass_good_and_fail_broken_manifests(
+    hook_repo: Path, tmp_path: Path
+) -> None:
+    manifests = _repository(tmp_path / "app")
+    config = json.dumps(_documented_config(hook_repo))  # JSON is YAML
+    _write(manifests, ".pre-commit-config.yaml", config)
+    _write(manifests, "schemas/manifest.schema.json", SCHEMA.read_text(encoding="utf-8"))
+    _write(manifests, "releases.yaml", GOOD.read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "examples" / "manifests").glob("*.yaml")):
+        _write(manifests, f"releases/{path.name}", path.read_text(encoding="utf-8"))
+    _git(manifests, "add", "-A")
+    home = tmp_path / "home"
+
+    good = _pre_commit(manifests, home, "--all-files")
+
+    print(good.stdout, good.stderr)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.count("Passed") == 2
+
+    _write(manifests, "releases/broken.yaml", BROKEN.read_text(encoding="utf-8"))
+    _write(
+        manifests, "releases.yaml", "format: 1\napps:\n  com.example.a:\n    ios: {version: 2.4}\n"
+    )
+    _git(manifests, "add", "-A")
+
+    broken = _pre_commit(manifests, home, "--all-files")
+
+    print(broken.stdout, broken.stderr)
+    assert broken.returncode == 1
+    assert broken.stdout.count("Failed") == 2
+    assert "releases/broken.yaml:6:7: apps.com.example.app.ios.relase_type" in broken.stdout
+    assert "releases.yaml::$.apps" in broken.stdout  # check-jsonschema's own words
