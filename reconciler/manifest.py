@@ -223,26 +223,13 @@ ReleaseDate = Annotated[
     AwareDatetime,
     BeforeValidator(_require_date_text),
     AfterValidator(_on_the_hour),
-    Field(
-        description="ISO 8601 date-time with a UTC offset, on the hour, e.g. "
-        "2026-12-01T09:00:00-08:00. Required with release_type scheduled, forbidden otherwise."
-    ),
 ]
-Copyright = Annotated[
-    str,
-    Field(description='Copyright line, e.g. "2026 Example Inc."'),
-    BeforeValidator(_require_text),
-]
+Copyright = Annotated[str, BeforeValidator(_require_text)]
 
 
 BuildNumber = Annotated[
     str,
-    Field(
-        pattern=BUILD_PATTERN,
-        description="The build number (CFBundleVersion) of an uploaded build of this version and "
-        'platform, e.g. "2040". It is attached to the version once App Store Connect has '
-        "processed it.",
-    ),
+    Field(pattern=BUILD_PATTERN),
     BeforeValidator(_build_number),
 ]
 Locale = Annotated[
@@ -255,33 +242,29 @@ NotesLocale = Annotated[
     Field(description="An App Store locale code, or `default` for every other locale."),
     BeforeValidator(_locale_key),
 ]
-ReleaseNotes = Annotated[
-    dict[
-        NotesLocale,
-        Annotated[
-            str,
-            # The limit is checked on the stripped text (a block scalar ends in a newline);
-            # the schema still tells editors.
-            Field(json_schema_extra={"maxLength": RELEASE_NOTES_MAX}),
-            BeforeValidator(_text_at_most(RELEASE_NOTES_MAX)),
-        ],
+ReleaseNotes = dict[
+    NotesLocale,
+    Annotated[
+        str,
+        # The limit is checked on the stripped text (a block scalar ends in a newline);
+        # the schema still tells editors.
+        Field(
+            description="What's New in this locale.",
+            json_schema_extra={"maxLength": RELEASE_NOTES_MAX},
+        ),
+        BeforeValidator(_text_at_most(RELEASE_NOTES_MAX)),
     ],
-    Field(
-        description="What's New in this version, per locale (at most 4,000 characters each). "
-        "`default` fills every locale of the version that has no entry of its own. Not allowed "
-        "on the first version of a platform."
-    ),
 ]
-PromotionalText = Annotated[
-    dict[
-        Locale,
-        Annotated[
-            str,
-            Field(json_schema_extra={"maxLength": PROMOTIONAL_TEXT_MAX}),
-            BeforeValidator(_text_at_most(PROMOTIONAL_TEXT_MAX)),
-        ],
+PromotionalText = dict[
+    Locale,
+    Annotated[
+        str,
+        Field(
+            description="The promotional text in this locale.",
+            json_schema_extra={"maxLength": PROMOTIONAL_TEXT_MAX},
+        ),
+        BeforeValidator(_text_at_most(PROMOTIONAL_TEXT_MAX)),
     ],
-    Field(description="Promotional text per locale (at most 170 characters each)."),
 ]
 
 
@@ -294,11 +277,6 @@ def _phased_value(value: Any) -> Any:
 PhasedRelease = Annotated[
     StrictBool | Literal["paused", "complete"],
     BeforeValidator(_phased_value),
-    Field(
-        description="Release the update in phases over 7 days: true (a phased release exists, "
-        "running once released), false (release to everyone at once), or, for a rollout under "
-        "way, paused or complete (release to everyone now; final)."
-    ),
 ]
 
 
@@ -306,12 +284,32 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
+def _key(title: str, description: str) -> Any:
+    """An optional key, titled and described for editors; left out (None), it is not managed."""
+    return Field(default=None, title=title, description=description)
+
+
+_RELEASE_TYPE = (
+    "How an approved version is released: manual (you release it), after_approval (at once) "
+    "or scheduled (at earliest_release_date, which it requires)."
+)
+_RELEASE_DATE = (
+    "ISO 8601 date-time with a UTC offset, on the hour, e.g. 2026-12-01T09:00:00-08:00. "
+    "Required with release_type scheduled, forbidden otherwise."
+)
+_COPYRIGHT = 'The copyright line, e.g. "2026 Example Inc."; "" clears it.'
+_IN_THIS_FILE = " For every platform entry of this file that leaves it out."
+_LEFT_OUT = " Left out: not managed."
+
+
 class Defaults(_Frozen):
     """Values a platform entry of the same file takes when it leaves the key out."""
 
-    release_type: ReleaseType | None = None
-    earliest_release_date: ReleaseDate | None = None
-    copyright: Copyright | None = None
+    release_type: ReleaseType | None = _key("Release type", _RELEASE_TYPE + _IN_THIS_FILE)
+    earliest_release_date: ReleaseDate | None = _key(
+        "Earliest release date", _RELEASE_DATE + _IN_THIS_FILE
+    )
+    copyright: Copyright | None = _key("Copyright", _COPYRIGHT + _IN_THIS_FILE)
 
 
 class PlatformRelease(_Frozen):
@@ -322,13 +320,31 @@ class PlatformRelease(_Frozen):
     """
 
     version: VersionString
-    release_type: ReleaseType | None = None
-    earliest_release_date: ReleaseDate | None = None
-    copyright: Copyright | None = None
-    release_notes: ReleaseNotes | None = None
-    promotional_text: PromotionalText | None = None
-    build: BuildNumber | None = None
-    phased_release: PhasedRelease | None = None
+    release_type: ReleaseType | None = _key("Release type", _RELEASE_TYPE + _LEFT_OUT)
+    earliest_release_date: ReleaseDate | None = _key("Earliest release date", _RELEASE_DATE)
+    copyright: Copyright | None = _key("Copyright", _COPYRIGHT + _LEFT_OUT)
+    release_notes: ReleaseNotes | None = _key(
+        "Release notes (What's New)",
+        "What's New in this version, per locale (at most 4,000 characters each). `default` "
+        "fills every locale of the version that has no entry of its own. Not allowed on the "
+        "first version of a platform." + _LEFT_OUT,
+    )
+    promotional_text: PromotionalText | None = _key(
+        "Promotional text",
+        "Promotional text per locale (at most 170 characters each); it can change on a live "
+        "version." + _LEFT_OUT,
+    )
+    build: BuildNumber | None = _key(
+        "Build",
+        "The build number (CFBundleVersion) of an uploaded build of this version and platform, "
+        'e.g. "2040". It is attached once App Store Connect has processed it.' + _LEFT_OUT,
+    )
+    phased_release: PhasedRelease | None = _key(
+        "Phased release",
+        "Release the update in phases over 7 days: true (a phased release exists, running once "
+        "released), false (release to everyone at once), or, for a rollout under way, paused or "
+        "complete (release to everyone now; final)." + _LEFT_OUT,
+    )
 
     def manages_children(self) -> bool:
         """Whether anything hanging off the version is managed (it costs reads)."""
@@ -356,11 +372,15 @@ def _platform_tag(value: Any) -> str:
 PlatformSpec = Annotated[
     Annotated[Literal["absent"], Tag("absent")] | Annotated[PlatformRelease, Tag("release")],
     Discriminator(_platform_tag),
-    Field(
-        description='The version that should exist, or "absent": no editable version may exist '
-        "on this platform (a never-submitted one is deleted)."
-    ),
 ]
+
+
+def _platform_key(name: str) -> Any:
+    return _key(
+        name,
+        f'The {name} App Store version that should exist, or "absent": no editable version may '
+        f"exist on {name} (a never-submitted one is deleted). Left out: {name} is not managed.",
+    )
 
 
 class AppEntry(_Frozen):
@@ -369,15 +389,19 @@ class AppEntry(_Frozen):
     app_id: (
         Annotated[
             str,
-            Field(pattern=APP_ID_PATTERN, description="Apple's app id; must match the bundle id."),
+            Field(pattern=APP_ID_PATTERN),
             BeforeValidator(_digits),
         ]
         | None
-    ) = None
-    ios: PlatformSpec | None = None
-    macos: PlatformSpec | None = None
-    tvos: PlatformSpec | None = None
-    visionos: PlatformSpec | None = None
+    ) = _key(
+        "App id",
+        'Apple\'s numeric id of the app, e.g. "1234567890"; if given, it must be the id App '
+        "Store Connect has for this bundle id.",
+    )
+    ios: PlatformSpec | None = _platform_key("iOS")
+    macos: PlatformSpec | None = _platform_key("macOS")
+    tvos: PlatformSpec | None = _platform_key("tvOS")
+    visionos: PlatformSpec | None = _platform_key("visionOS")
 
     def platforms(self) -> dict[Platform, PlatformRelease | Literal["absent"]]:
         """The managed platforms, in a fixed order."""
@@ -398,9 +422,21 @@ BundleId = Annotated[
 class ManifestFile(_Frozen):
     """One manifest file as written (format 1)."""
 
-    format: Literal[1] = Field(description="Manifest format; this reconciler knows format 1.")
-    defaults: Defaults | None = None
-    apps: dict[BundleId, AppEntry] = Field(description="Apps keyed by bundle id.")
+    model_config = ConfigDict(title="reconciler manifest (format 1)")
+
+    format: Literal[1] = Field(
+        title="Format", description="Manifest format; this reconciler knows format 1."
+    )
+    defaults: Defaults | None = _key(
+        "Defaults",
+        "Values that every platform entry of this file takes for the keys it leaves out; other "
+        "files are not affected.",
+    )
+    apps: dict[BundleId, AppEntry] = Field(
+        title="Apps",
+        description="The apps this file manages, keyed by bundle id (e.g. com.example.weather). "
+        "An app left out is not managed.",
+    )
 
 
 class SourceLocation(_Frozen):
