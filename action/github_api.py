@@ -72,7 +72,8 @@ class GitHub:
 
 def _message(error: urllib.error.HTTPError) -> str:
     try:
-        body = json.loads(error.read().decode() or "{}")
-    except (ValueError, UnicodeDecodeError):
+        with error:
+            body = json.loads(error.read().decode() or "{}")
+    except (ValueError, UnicodeDecodeError, OSError):
         return str(error.reason)
     return str(body.get("message") or error.reason) if isinstance(body, dict) else str(error.reason)
