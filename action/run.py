@@ -93,13 +93,10 @@ def plan(reconciler: str, manifests: list[str], environ: Mapping[str, str]) -> d
     command += ["--detailed-exitcode", *_sandbox(environ)]
     with markdown.open("w", encoding="utf-8") as out:
         code = run(command, child_environ(environ), said, out)
-    if saved.is_file():  # the text plan, for the log
-        run(
-            [reconciler, "show", str(saved)],
-            child_environ(environ),
-            saved.with_suffix(".txt"),
-            None,
-        )
+    if saved.is_file():  # the text plan, for the log only: plan wrote the summary already
+        quiet = {"GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"}  # and annotated its errors
+        env = {k: v for k, v in child_environ(environ).items() if k not in quiet}
+        run([reconciler, "show", str(saved)], env, saved.with_suffix(".txt"), None)
     if not markdown.read_text(encoding="utf-8").strip():  # otherwise the CLI wrote the summary
         text = _without_commands(said.read_text(encoding="utf-8"))
         title = f"reconciler plan failed (exit {code})"
@@ -122,6 +119,7 @@ def apply(reconciler: str, environ: Mapping[str, str]) -> dict[str, str]:
         return outputs
     env = child_environ(environ)
     report = saved.with_suffix(".apply.txt")
+    # show writes the reviewed plan to the summary too, above the apply report.
     sys.stdout.write(f"The plan to apply ({saved}):\n")
     sys.stdout.flush()
     run([reconciler, "show", str(saved)], env, saved.with_suffix(".show.txt"), None)

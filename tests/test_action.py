@@ -155,7 +155,7 @@ def test_plan_on_a_pull_request_comments_uploads_and_sets_outputs(repo: Reposito
     assert body.startswith(MARKER + "\n## App Store Connect plan")
     assert body.index(SUMMARY_LINE) < body.index("<details>")  # the summary is not folded
     assert f"of {HEAD[:12]}" in body and "artifact `reconciler-plan`" in body
-    assert SUMMARY_LINE in _summary(job)
+    assert _summary(job).count(SUMMARY_LINE) == 1
     assert "+ com.example.weather macos: create version 2.4.0" in job.log  # the text plan
     assert job.step("conclude").code == 0
 
@@ -186,7 +186,10 @@ def test_apply_after_merge_applies_the_reviewed_plan(repo: Repository) -> None:
     assert not job.failed, job.log
     assert "is in run 101" in job.log
     assert job.outputs["exitcode"] == "0"
-    assert "Apply complete: 4 created, 6 updated, 1 deleted" in _summary(job)
+    summary = _summary(job)  # the plan applied, then what apply did
+    assert summary.count(SUMMARY_LINE) == 1
+    assert summary.index(SUMMARY_LINE) < summary.index("## App Store Connect apply (exit 0)")
+    assert "Apply complete: 4 created, 6 updated, 1 deleted" in summary
     again = repo.sandbox("plan", "--sandbox", "--detailed-exitcode")
     assert again.returncode == 0, again.stdout  # converged: nothing left to apply
 
