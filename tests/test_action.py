@@ -288,3 +288,45 @@ def test_credentials_reach_reconciler_alone_and_under_its_names(repo: Repository
     written = [job.log, _summary(job), *(c["body"] for c in repo.comments())]
     written += [p.read_text() for p in job.runner_temp.iterdir() if p.is_file()]
     assert all("canary" not in text for text in written)
+
+
+def test_a_plan_with_errors_is_shown_and_uploaded_but_fails_the_job(repo: Repository) -> None:
+    job = repo.plan((ROOT / "examples" / "errors.yaml").read_text(encoding="utf-8"))
+    assert job.failed and job.outputs["exitcode"] == "1" and job.outputs["changes"] == "false"
+    (comment,) = repo.comments()
+    assert "errors** (the plan fails until they are resolved)" in comment["body"]
+    # Uploaded for reviewers; apply only takes the plan of a successful run.
+    assert "plan.json" in repo.artifacts[PLAN_RUN]["reconciler-plan"]
+    annotations = [line for line in job.log.splitlines() if line.startswith("::error file=")]
+    assert len(annotations) > 3 and len(set(annotations)) == len(annotations)  # show adds none
+    assert job.step("conclude").code == 1
+
+
+def test_validate_annotates_and_fails_on_problems(repo: Repository) -> None:
+    (repo.workspace / "releases.yaml").write_text(BAD, encoding="utf-8")
+    job = repo.job("pull_request", {}, PLAN_RUN, HEAD).run({"command": "validate"})
+    assert job.failed and job.outputs["exitcode"] == "1"
+    assert "::error file=releases.yaml,line=6,col=7::" in job.log
+    assert "## reconciler validate (exit 1)" in _summary(job)
+    assert "2 problems found" in _summary(job) and "::error" not in _summary(job)
+    assert repo.comments() == [] and PLAN_RUN not in repo.artifacts
+
+
+def test_plan_and_apply_in_a_working_directory_with_a_plan_file_of_its_own(
+    repo: Repository,
+) -> None:
+    team = repo.workspace / "ios-team"
+    team.mkdir()
+    shutil.move(repo.workspace / "releases.yaml", team / "releases.yaml")
+    where = {"working-directory": "ios-team", "plan-file": "out/plan.json"}
+    job = repo.plan(**where)
+    assert not job.failed, job.log
+    assert job.outputs["plan-file"] == str(team / "out" / "plan.json")  # absolute, for upload
+    assert set(repo.artifacts[PLAN_RUN]["reconciler-plan"]) == {"plan.json", "plan.md"}
+    applied = repo.job("push", {}, APPLY_RUN, MERGE).run(
+        {"command": "apply", "sandbox": "true", **where}  # a plan file given: no lookup
+    )
+    assert not applied.failed, applied.log
+    assert not applied.step("find").ran
+    assert not any("/actions/" in path for _, path in repo.github.requests)
+    assert "Apply complete" in _summary(applied)
