@@ -98,3 +98,15 @@ def test_the_examples_watch_the_same_manifests_and_never_overlap_applies() -> No
     assert apply["concurrency"] == {"group": "reconciler-apply", "cancel-in-progress": False}
     assert plan["permissions"]["pull-requests"] == "write"  # the comment
     assert apply["permissions"]["actions"] == "read"  # the plan artifact of another run
+
+
+def _table(markdown: str, heading: str) -> set[str]:
+    section = markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([\w-]+)` \|", section, re.MULTILINE))
+
+
+def test_the_reference_lists_every_input_and_output() -> None:
+    reference = (ROOT / "docs" / "github-action.md").read_text(encoding="utf-8")
+    action = load_action()
+    assert _table(reference, "Inputs") == set(action["inputs"])
+    assert _table(reference, "Outputs") == set(action["outputs"])
