@@ -1,4 +1,6 @@
-"""The GitHub Actions examples: they parse, trigger when they should, and call the CLI as it is."""
+"""The long GitHub Actions workflows, for teams that cannot use the action
+(docs/github-without-the-action/): they parse, trigger when they should, and call the CLI
+as it is."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ruamel.yaml import YAML
 
 from reconciler.cli import main
 
-EXAMPLES = Path(__file__).parent.parent / "examples" / "github"
+EXAMPLES = Path(__file__).parent.parent / "docs" / "github-without-the-action"
 SECRETS = ("ASC_KEY_ID", "ASC_ISSUER_ID", "ASC_PRIVATE_KEY")
 MARKER = "<!-- reconciler-plan -->"
 
