@@ -51,20 +51,24 @@ def test_the_job_fails_where_reconciler_failed(command: str, exitcode: str, step
     "version, wanted",
     [
         ("", "/actions/reconciler/v1"),  # the action's own checkout: the tag's code
-        ("1.2.0", "reconciler==1.2.0"),
-        ("v1.2.0", "reconciler==1.2.0"),
-        ("1.3.0rc1", "reconciler==1.3.0rc1"),
-        ("reconciler>=1.2,<2", "reconciler>=1.2,<2"),
+        # A release is this repository's tag: `reconciler` on the package index is another
+        # project, so a number must never become `reconciler==N` there.
+        ("1.2.0", "reconciler @ git+https://github.com/OWNER/reconciler@v1.2.0"),
+        ("v1.2.0", "reconciler @ git+https://github.com/OWNER/reconciler@v1.2.0"),
+        ("1.3.0rc1", "reconciler @ git+https://github.com/OWNER/reconciler@v1.3.0rc1"),
+        ("/wheels/reconciler-0.1.0-py3-none-any.whl", "/wheels/reconciler-0.1.0-py3-none-any.whl"),
         ("git+https://example.com/reconciler@main", "git+https://example.com/reconciler@main"),
     ],
 )
 def test_the_version_input_says_what_pip_installs(version: str, wanted: str) -> None:
-    assert install.requirement(version, "/actions/reconciler/v1") == wanted
+    assert install.requirement(version, "/actions/reconciler/v1", "OWNER/reconciler") == wanted
 
 
 def test_no_version_and_no_checkout_is_an_error() -> None:
     with pytest.raises(ValueError, match="GITHUB_ACTION_PATH"):
         install.requirement("", "")
+    with pytest.raises(ValueError, match="GITHUB_ACTION_REPOSITORY"):
+        install.requirement("1.2.0", "/actions/reconciler/v1", "")
 
 
 def _long_plan(changes: int) -> str:
