@@ -51,7 +51,8 @@ def _unknown(client: AscClient, unknown: Sequence[str]) -> str:
     known = sorted({str((r.get("attributes") or {}).get("bundleId")) for r in data})
     lines = []
     for bundle_id in unknown:
-        near = difflib.get_close_matches(bundle_id, known, n=1, cutoff=0.6)
-        hint = f" (did you mean {near[0]}?)" if near else ""
+        by_folded = {b.lower(): b for b in known}  # Apple's bundle ids ignore letter case
+        near = difflib.get_close_matches(bundle_id.lower(), list(by_folded), n=1, cutoff=0.6)
+        hint = f" (did you mean {by_folded[near[0]]}?)" if near else ""
         lines.append(f"no app with bundle id {bundle_id} in App Store Connect{hint}")
     return "; ".join(lines)

@@ -19,15 +19,23 @@ from typing import Any, TypeGuard
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from reconciler.import_yaml import (
+    NO_VERSION,
     app_lines,
     entry_values,
     key_lines,
+    key_text,
     platform_lines,
     same_as_default,
     state_comment,
 )
 from reconciler.importer import KEY_ORDER, ImportedApp, ImportedPlatform
 from reconciler.kinds.version import normalise_text
+from reconciler.kinds.version_states import (
+    APP_STORE_STATE_NAMES,
+    DONE_STATES,
+    EDITABLE_STATES,
+    IN_FLIGHT_STATES,
+)
 from reconciler.manifest import DEFAULT_LOCALE, Platform
 from reconciler.yaml_bounds import AliasNode, compose
 from reconciler.yaml_values import convert
@@ -35,7 +43,14 @@ from reconciler.yaml_values import convert
 __all__ = ["update_document"]
 
 _DEFAULT_KEYS = ("release_type", "earliest_release_date", "copyright")
-_STATE_COMMENT = re.compile(r"#\s*[A-Z_]+( \(live\))?\s*$")
+# Our state comment (`# READY_FOR_DISTRIBUTION (live)`): only Apple's state names, so that a
+# person's `# TODO` or `# FROZEN` stays.
+_STATE_NAMES = sorted(
+    EDITABLE_STATES | IN_FLIGHT_STATES | DONE_STATES | set(APP_STORE_STATE_NAMES.values()),
+    key=len,
+    reverse=True,
+)
+_STATE_COMMENT = re.compile(rf"# ({'|'.join(_STATE_NAMES)})( \(live\))?\s*")
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,6 @@ class _Editor:
         self.defaults = defaults
         self.newline = newline
         self.edits: list[_Edit] = []
-        self.step = 2
 
     def result(self) -> str:
         lines = list(self.lines)
@@ -138,43 +152,66 @@ class _Editor:
 
     def refresh_all(self, apps_pair: tuple[Node, Node], data: Any, apps: list[ImportedApp]) -> None:
         apps_key, apps_node = apps_pair
+        if isinstance(apps_node, MappingNode) and apps_node.flow_style and apps_node.value:
+            raise ValueError(
+                "`apps:` is written in flow style ({…}): write it as a block mapping to refresh it"
+            )
         declared = _pairs(apps_node) if isinstance(apps_node, MappingNode) else {}
-        by_folded = {bundle_id.lower(): bundle_id for bundle_id in declared}
         if declared:
-            first_key = next(iter(declared.values()))[0]
-            indent = first_key.start_mark.column
+            indent = int(next(iter(declared.values()))[0].start_mark.column)
         else:
-            indent = apps_key.start_mark.column + 2
-        self.step = self._step(declared, indent)
+            indent = int(apps_key.start_mark.column) + 2
+        step = _step(declared, indent)
         values = data if isinstance(data, dict) else {}
         appended: list[str] = []
         for app in apps:
-            written = by_folded.get(app.bundle_id.lower())
+            if app.refused:
+                continue  # the command says why; nothing a manifest can name
+            written = _spelled(declared, app.bundle_id)
             if written is None:
-                appended += app_lines(app, indent=indent, step=self.step, defaults=self.defaults)
+                appended += app_lines(app, indent=indent, step=step, defaults=self.defaults)
                 continue
             key, node = declared[written]
             _check_plain(node, f"apps.{written}")
-            self._refresh_app(app, key, node, values.get(written))
+            if written != app.bundle_id:  # plan matches bundle ids exactly: Apple's spelling
+                self.edits.append(
+                    _Edit(
+                        key.start_mark.line,
+                        key.start_mark.line + 1,
+                        [
+                            self._line(key.start_mark.line)[: key.start_mark.column]
+                            + key_text(app.bundle_id)
+                            + self._line(key.start_mark.line)[key.end_mark.column :]
+                        ],
+                    )
+                )
+            self._refresh_app(app, key, node, values.get(written), step)
         if appended:
             self._append(apps_key, apps_node, appended)
 
-    def _step(self, declared: Mapping[str, tuple[Node, Node]], indent: int) -> int:
-        """The file's indentation step, from an app's first key (2 when none tells)."""
-        for _, node in declared.values():
-            if _block_mapping(node):
-                return max(int(node.value[0][0].start_mark.column) - indent, 1)
-        return 2
+    def _end(self, key: Node, value: Node) -> int:
+        """The last line of an entry, without the blank lines a block scalar's mark takes in."""
+        row = _pair_end(key, value)
+        while row > key.start_mark.line and not self.lines[row].strip():
+            row -= 1
+        return row
+
+    def _line(self, row: int) -> str:
+        return self.lines[row].rstrip("\r\n")
 
     def _append(self, apps_key: Node, apps_node: Node, lines: list[str]) -> None:
         if _block_mapping(apps_node):
             at = self._after_comments(_last_line(apps_node), apps_key.start_mark.column)
-        elif isinstance(apps_node, ScalarNode) and apps_node.value == "":
-            at = apps_key.start_mark.line + 1  # `apps:` with nothing under it yet
-        else:
-            raise ValueError(
-                "`apps:` is written in flow style ({…}): write it as a block mapping to refresh it"
-            )
+        elif isinstance(apps_node, MappingNode):  # `apps: {}`, as import writes an empty account
+            row = apps_node.start_mark.line
+            line = self._line(row)
+            start, end = apps_node.start_mark.column, apps_node.end_mark.column
+            rest = line[end:].strip()
+            comment = f"  {rest}" if rest.startswith("#") else ""
+            self.edits.append(_Edit(row, row + 1, [line[:start].rstrip() + comment]))
+            at = row + 1
+        else:  # `apps:` with nothing under it yet
+            at = apps_key.start_mark.line + 1
         self.edits.append(_Edit(at, at, lines))
 
     def _after_comments(self, row: int, column: int) -> int:
@@ -192,55 +229,79 @@ class _Editor:
         return end
 
     def _replace(self, key: Node, value: Node, lines: list[str]) -> None:
-        self.edits.append(_Edit(key.start_mark.line, _pair_end(key, value) + 1, lines))
+        self.edits.append(_Edit(key.start_mark.line, self._end(key, value) + 1, lines))
 
-    def _refresh_app(self, app: ImportedApp, key: Node, node: Node, data: Any) -> None:
-        indent = key.start_mark.column
+    def _refresh_app(self, app: ImportedApp, key: Node, node: Node, data: Any, step: int) -> None:
+        indent = int(key.start_mark.column)
         if not _block_mapping(node):
             self._replace(
-                key, node, app_lines(app, indent=indent, step=self.step, defaults=self.defaults)
+                key, node, app_lines(app, indent=indent, step=step, defaults=self.defaults)
             )
             return
         entries = _pairs(node)
-        inner = indent + self.step
-        id_lines = key_lines("app_id", app.app_id, indent=inner, step=self.step)
-        if "app_id" not in entries:  # the app's id is checked against its bundle id
-            at = key.start_mark.line + 1
-            self.edits.append(_Edit(at, at, id_lines))
-        elif str(data.get("app_id")) != app.app_id:
-            self._set_scalar(*entries["app_id"], id_lines)
+        inner = int(node.value[0][0].start_mark.column)  # this app's own indentation
+        step = inner - indent
+        if app.app_id:
+            id_lines = key_lines("app_id", app.app_id, indent=inner, step=step)
+            if "app_id" not in entries:  # the app's id is checked against its bundle id
+                at = key.start_mark.line + 1
+                self.edits.append(_Edit(at, at, id_lines))
+            elif str(data.get("app_id")) != app.app_id:
+                self._set_scalar(*entries["app_id"], id_lines)
         previous = entries.get("app_id")
+        last_row = _last_line(node)
         for platform in Platform:
             wanted = app.platforms.get(platform)
             written = entries.get(platform.value)
+            if platform in app.unreadable:
+                previous = written or previous
+                continue  # a version a manifest cannot name: what the person wrote stays
             if written is None:
                 if wanted is not None:
-                    at = _pair_end(*previous) + 1 if previous else key.start_mark.line + 1
+                    self._drop_no_version_comment(platform, key.start_mark.line, last_row)
+                    at = self._end(*previous) + 1 if previous else key.start_mark.line + 1
                     lines = platform_lines(
-                        platform, wanted, indent=inner, step=self.step, defaults=self.defaults
+                        platform, wanted, indent=inner, step=step, defaults=self.defaults
                     )
                     self.edits.append(_Edit(at, at, lines))
                 continue
             previous = written
             entry_key, entry_node = written
             if wanted is None:
-                if _block_mapping(entry_node):  # a version the account no longer has
-                    self._replace(
-                        entry_key,
-                        entry_node,
-                        [f"{' ' * inner}# {platform.value}: no App Store version yet"],
-                    )
+                if isinstance(entry_node, MappingNode):  # a version the account no longer has
+                    comment = [f"{' ' * inner}# {platform.value}: {NO_VERSION}"]
+                    self._replace(entry_key, entry_node, comment)
                 continue
-            if not _block_mapping(entry_node):  # `absent`, or a flow mapping
+            if isinstance(entry_node, ScalarNode) and wanted.state not in EDITABLE_STATES:
+                continue  # `absent` with nothing editable there: it already plans nothing
+            entry_data = data.get(platform.value)
+            if _block_mapping(entry_node) and isinstance(entry_data, dict):
+                self._refresh_platform(wanted, entry_key, entry_node, entry_data, step)
+            elif not (isinstance(entry_data, dict) and self._all_same(entry_data, wanted)):
                 lines = platform_lines(
-                    platform, wanted, indent=inner, step=self.step, defaults=self.defaults
+                    platform, wanted, indent=inner, step=step, defaults=self.defaults
                 )
                 self._replace(entry_key, entry_node, lines)
-                continue
-            self._refresh_platform(wanted, entry_key, entry_node, data.get(platform.value))
+
+    def _drop_no_version_comment(self, platform: Platform, first: int, last: int) -> None:
+        """Our `# tvos: no App Store version yet` goes once the platform has one."""
+        for row in range(first, min(last + 2, len(self.lines))):
+            if self._line(row).strip() == f"# {platform.value}: {NO_VERSION}":
+                self.edits.append(_Edit(row, row + 1, []))
+
+    def _all_same(self, data: dict[str, Any], wanted: ImportedPlatform) -> bool:
+        written = {**self._filled(data), **data}
+        return all(
+            _means_the_same(n, written.get(n), wanted.values.get(n), wanted) for n in KEY_ORDER
+        )
 
     def _refresh_platform(
-        self, wanted: ImportedPlatform, key: Node, node: MappingNode, data: dict[str, Any]
+        self,
+        wanted: ImportedPlatform,
+        key: Node,
+        node: MappingNode,
+        data: dict[str, Any],
+        step: int,
     ) -> None:
         self._state_comment(key, wanted)
         entries = _pairs(node)
@@ -252,14 +313,14 @@ class _Editor:
             pair = entries.get(name)
             if not _means_the_same(name, written.get(name), wanted.values.get(name), wanted):
                 new = (
-                    key_lines(name, values[name], indent=indent, step=self.step)
+                    key_lines(name, values[name], indent=indent, step=step)
                     if name in values
                     else []
                 )
                 if pair is not None:
                     self._set_scalar(*pair, new)
                 elif new:
-                    at = _pair_end(*previous) + 1 if previous else key.start_mark.line + 1
+                    at = self._end(*previous) + 1 if previous else key.start_mark.line + 1
                     self.edits.append(_Edit(at, at, new))
             if pair is not None:
                 previous = pair
@@ -281,7 +342,7 @@ class _Editor:
         row = key.start_mark.line
         if value.start_mark.line == row == _last_line(value):
             start = value.end_mark.column
-        elif _pair_end(key, value) == row or value.start_mark.line > row:
+        elif self._end(key, value) == row or value.start_mark.line > row:
             start = self.lines[row].find(":", key.end_mark.column) + 1
         else:
             return ""  # a block scalar's indicator: its comment goes with it
@@ -291,11 +352,28 @@ class _Editor:
     def _state_comment(self, key: Node, wanted: ImportedPlatform) -> None:
         """The state comment on a platform key: ours is refreshed, a person's is kept."""
         row = key.start_mark.line
-        line = self.lines[row].rstrip("\r\n")
+        line = self._line(row)
         head, _, comment = line.partition("#")
         if comment and not _STATE_COMMENT.fullmatch("#" + comment):
             return
-        self.edits.append(_Edit(row, row + 1, [f"{head.rstrip()}  {state_comment(wanted)}"]))
+        new = f"{head.rstrip()}  {state_comment(wanted)}"
+        if new != line:
+            self.edits.append(_Edit(row, row + 1, [new]))
+
+
+def _step(declared: Mapping[str, tuple[Node, Node]], indent: int) -> int:
+    """The file's indentation step, from an app's first key (2 when none tells)."""
+    for _, node in declared.values():
+        if _block_mapping(node):
+            return max(int(node.value[0][0].start_mark.column) - indent, 1)
+    return 2
+
+
+def _spelled(declared: Mapping[str, Any], bundle_id: str) -> str | None:
+    """How the file spells an app: exactly, else in other letter case (Apple's ids ignore it)."""
+    if bundle_id in declared:
+        return bundle_id
+    return next((b for b in declared if b.lower() == bundle_id.lower()), None)
 
 
 def _means_the_same(name: str, written: Any, wanted: Any, entry: ImportedPlatform) -> bool:
@@ -303,8 +381,11 @@ def _means_the_same(name: str, written: Any, wanted: Any, entry: ImportedPlatfor
     if name in ("release_notes", "promotional_text"):
         return _texts_mean(written, name, entry) == _texts_mean(wanted, name, entry)
     if written is None or wanted is None:
-        if name == "phased_release" and written is False:
-            return entry.rollout is None  # false, and there is none: nothing to do
+        if name == "phased_release" and written in (False, "complete"):
+            # Nothing to do: false with none, or false or complete once the rollout finished
+            # (import leaves a COMPLETE rollout of a live version out).
+            finished = entry.rollout == "COMPLETE"
+            return finished or (written is False and entry.rollout is None)
         if name == "copyright":
             return normalise_text(written) == normalise_text(wanted)
         return written is None and wanted is None

@@ -19,8 +19,10 @@ from reconciler.kinds.version import normalise_date, normalise_text
 from reconciler.manifest import FORMATS, Platform
 
 __all__ = [
+    "NO_VERSION",
     "app_lines",
     "key_lines",
+    "key_text",
     "new_document",
     "split_documents",
     "state_comment",
@@ -29,6 +31,7 @@ __all__ = [
 _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")
 _PLAIN_VALUES = {"release_type", "earliest_release_date"}  # enum words and ISO dates
 _STEP = 2
+NO_VERSION = "no App Store version yet"
 _HEADER = "# Imported from App Store Connect by `reconciler import`: a plan of it says No changes."
 
 
@@ -70,12 +73,21 @@ def app_lines(
 ) -> list[str]:
     """An app's entry under `apps:`; with a file's `defaults`, values they give are not
     repeated."""
-    pad = " " * indent
-    lines = [f"{pad}{_key(app.bundle_id)}:", f"{pad}{' ' * step}app_id: {_quoted(app.app_id)}"]
+    pad, inner = " " * indent, " " * (indent + step)
+    if app.refused:
+        return [f"{pad}# {_comment(app.bundle_id)}: left out: {_comment(app.refused)}"]
+    lines = [f"{pad}{key_text(app.bundle_id)}:"]
+    if app.app_id:
+        lines.append(f"{inner}app_id: {_quoted(app.app_id)}")
     for platform in Platform:
         entry = app.platforms.get(platform)
+        if platform in app.unreadable:
+            lines.append(
+                f"{inner}# {platform.value}: left out: {_comment(app.unreadable[platform])}"
+            )
+            continue
         if entry is None:
-            lines.append(f"{pad}{' ' * step}# {platform.value}: no App Store version yet")
+            lines.append(f"{inner}# {platform.value}: {NO_VERSION}")
             continue
         lines += platform_lines(platform, entry, indent=indent + step, step=step, defaults=defaults)
     return lines
@@ -93,6 +105,7 @@ def platform_lines(
     lines = [f"{' ' * indent}{platform.value}:  {state_comment(entry)}"]
     for key, value in entry_values(entry, defaults).items():
         lines += key_lines(key, value, indent=indent + step, step=step)
+    lines += [f"{' ' * (indent + step)}# left out: {_comment(why)}" for why in entry.left_out]
     return lines
 
 
@@ -132,7 +145,7 @@ def key_lines(key: str, value: Any, *, indent: int, step: int) -> list[str]:
     """One key and its value: a mapping of texts nests, multi-line text is a block scalar."""
     pad = " " * indent
     if isinstance(value, dict):
-        lines = [f"{pad}{_key(key)}:"]
+        lines = [f"{pad}{key_text(key)}:"]
         for name, text in value.items():
             lines += key_lines(name, text, indent=indent + step, step=step)
         return lines
@@ -141,10 +154,10 @@ def key_lines(key: str, value: Any, *, indent: int, step: int) -> list[str]:
     if key in _PLAIN_VALUES or key == "phased_release":
         return [f"{pad}{key}: {value}"]
     if _fits_a_block(value):
-        return [f"{pad}{_key(key)}: |-"] + [
+        return [f"{pad}{key_text(key)}: |-"] + [
             f"{pad}{' ' * step}{line}" if line else "" for line in value.split("\n")
         ]
-    return [f"{pad}{_key(key)}: {_quoted(value)}"]
+    return [f"{pad}{key_text(key)}: {_quoted(value)}"]
 
 
 def _fits_a_block(text: str) -> bool:
@@ -170,7 +183,13 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def _key(name: str) -> str:
+def _comment(text: str) -> str:
+    """Text for a comment: on one line, printable."""
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def key_text(name: str) -> str:
+    """A mapping key as written: plain where YAML reads it as text, else quoted."""
     return name if _PLAIN_KEY.fullmatch(name) and name.lower() not in _WORDS else _quoted(name)
 
 

@@ -10,13 +10,24 @@ COMPLETE rollout of a live version is left out). `import_yaml` writes the values
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
 
 from reconciler.kinds.locales import LOCALES
 from reconciler.kinds.version import newest_first, normalise_text, remote_attributes
 from reconciler.kinds.version_states import StateGroup, state_group
-from reconciler.manifest import Platform
+from reconciler.kinds.version_strings import is_valid_version
+from reconciler.manifest import (
+    APP_ID_PATTERN,
+    BUNDLE_ID_MAX_LENGTH,
+    BUNDLE_ID_PATTERN,
+    Platform,
+    PlatformRelease,
+    shown,
+)
 from reconciler.state import RemoteApp, RemoteLocalization, RemoteState, RemoteVersion
 
 __all__ = ["ImportedApp", "ImportedPlatform", "chosen_version", "imported_apps"]
@@ -48,6 +59,7 @@ class ImportedPlatform:
     locales: tuple[str, ...] = ()
     first: bool = False
     rollout: str | None = None
+    left_out: tuple[str, ...] = ()  # values a manifest cannot hold, in words (not managed)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,23 @@ class ImportedApp:
     app_id: str
     platforms: dict[Platform, ImportedPlatform] = field(default_factory=dict)
     missing: tuple[Platform, ...] = ()
+    # Platforms whose version a manifest cannot name (its string), and why; and why the whole
+    # app is left out ("" when it is not: a bundle id a manifest cannot hold).
+    unreadable: dict[Platform, str] = field(default_factory=dict)
+    refused: str = ""
+
+    def warnings(self) -> list[str]:
+        """What was left out, one line each, for the command to say."""
+        if self.refused:
+            return [f"{self.bundle_id}: left out: {self.refused}"]
+        lines = [
+            f"{self.bundle_id} {p.value}: left out: {why}" for p, why in self.unreadable.items()
+        ]
+        for platform, entry in self.platforms.items():
+            lines += [
+                f"{self.bundle_id} {platform.value}: left out {why}" for why in entry.left_out
+            ]
+        return lines
 
 
 def chosen_version(app: RemoteApp, platform: Platform) -> RemoteVersion | None:
@@ -78,23 +107,78 @@ def imported_apps(state: RemoteState) -> list[ImportedApp]:
 
 
 def _app(app: RemoteApp) -> ImportedApp:
+    if not _fits(BUNDLE_ID_PATTERN, app.bundle_id) or len(app.bundle_id) > BUNDLE_ID_MAX_LENGTH:
+        return ImportedApp(
+            app.bundle_id,
+            app.id,
+            refused=f"{shown(app.bundle_id)} is not a bundle id a manifest can hold",
+        )
     platforms: dict[Platform, ImportedPlatform] = {}
     missing: list[Platform] = []
+    unreadable: dict[Platform, str] = {}
     for platform in Platform:
         version = chosen_version(app, platform)
         if version is None:
             missing.append(platform)
             continue
+        if not is_valid_version(version.version_string):
+            unreadable[platform] = (
+                f"version {shown(version.version_string)} is not a version string a manifest "
+                "can hold"
+            )
+            continue
         first = len(app.on_platform(platform.api)) == 1
         children = version.children
+        values, left_out = admissible(_values(version, first))
         platforms[platform] = ImportedPlatform(
             version.state,
-            _values(version, first),
+            values,
+            left_out=left_out,
             locales=tuple(sorted(_known(children.localizations))) if children else (),
             first=first,
             rollout=children.phased_release.state if children and children.phased_release else None,
         )
-    return ImportedApp(app.bundle_id, app.id, platforms, tuple(missing))
+    app_id = app.id if _fits(APP_ID_PATTERN, app.id) else ""  # then not written
+    return ImportedApp(app.bundle_id, app_id, platforms, tuple(missing), unreadable)
+
+
+def admissible(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The values a manifest can hold, and what was left out, in words. Apple may hold what
+    our rules refuse (a date off the hour, a build number of letters, text over the limit):
+    such a key, or locale, is left out, so it is not managed and plan leaves it alone."""
+    values = {k: dict(v) if isinstance(v, dict) else v for k, v in values.items()}
+    left_out: list[str] = []
+    for _ in range(64):  # each round drops one value; a platform entry holds fewer
+        try:
+            PlatformRelease.model_validate(values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            left_out.append(_drop(values, tuple(first["loc"]), str(first["msg"])))
+            continue
+        return values, tuple(left_out)
+    raise AssertionError("admissible: values did not settle")  # pragma: no cover
+
+
+def _drop(values: dict[str, Any], loc: tuple[Any, ...], message: str) -> str:
+    why = message.removeprefix("Value error, ")
+    if not loc:  # the model's own rule: a date goes with scheduled (R5)
+        date = values.pop("earliest_release_date", None)
+        kind = values.pop("release_type", None)
+        dated = f" and earliest_release_date {shown(date)}" if date is not None else ""
+        return f"release_type {shown(kind)}{dated} ({why})"
+    key = str(loc[0])
+    if len(loc) > 1 and isinstance(values.get(key), dict):
+        locale = str(loc[1])
+        values[key].pop(locale, None)
+        if not values[key]:
+            del values[key]
+        return f"{key} of {locale} ({why})"
+    value = values.pop(key, None)
+    return f"{key} {shown(value)} ({why})"
+
+
+def _fits(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
 
 
 def _values(version: RemoteVersion, first: bool) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from reconciler.manifest_problems import validation_problem
 from reconciler.yaml_bounds import compose
 from reconciler.yaml_values import Marks, convert
 
-__all__ = ["DEFAULT_PATH", "discover", "load_manifest", "load_text"]
+__all__ = ["DEFAULT_PATH", "discover", "load_manifest", "load_text", "read_text"]
 
 DEFAULT_PATH = Path("releases.yaml")
 _Loaded = dict[str, tuple[AppEntry, SourceLocation]]
@@ -40,20 +40,49 @@ _Loaded = dict[str, tuple[AppEntry, SourceLocation]]
 def load_manifest(paths: Sequence[Path]) -> Manifest:
     """Read every manifest under `paths` into one Manifest, or raise ManifestError."""
     files, problems = discover(paths)
+    loaded: list[tuple[str, AppEntry, SourceLocation]] = []
+    for file in files:
+        in_file, file_problems = _load_file(file)
+        problems.extend(file_problems)
+        loaded += [(b, entry, where) for b, (entry, where) in in_file.items()]
+    return _combined(loaded, problems)
+
+
+def load_text(text: str, name: str) -> Manifest:
+    """One manifest's text, as a file of that name would load (`import` checks what it
+    writes with this), or raise ManifestError."""
+    loaded, problems = _load_text(text, name)
+    return _combined([(b, entry, where) for b, (entry, where) in loaded.items()], problems)
+
+
+def read_text(path: Path) -> str:
+    """A manifest file's text, read as the loader reads it (size bound, UTF-8 with or without
+    a BOM, line ends kept), or raise ManifestError."""
+    raw, unreadable = read_limited(path)
+    if raw is None:
+        raise ManifestError([unreadable] if unreadable else [])
+    text, undecodable = _decode(raw, str(path))
+    if text is None:
+        raise ManifestError([undecodable] if undecodable else [])
+    return text
+
+
+def _combined(
+    loaded: list[tuple[str, AppEntry, SourceLocation]], problems: list[Problem]
+) -> Manifest:
+    """One Manifest of every app loaded, in the order read; an app declared twice (also in
+    another letter case) is a problem."""
     apps: dict[str, AppEntry] = {}
     locations: dict[str, SourceLocation] = {}
     first_spelling: dict[str, str] = {}  # Apple's bundle ids ignore letter case
-    for file in files:
-        loaded, file_problems = _load_file(file)
-        problems.extend(file_problems)
-        for bundle_id, (entry, where) in loaded.items():
-            known = first_spelling.get(bundle_id.lower())
-            if known is not None:
-                problems.append(_declared_twice(bundle_id, where, known, locations[known]))
-                continue
-            first_spelling[bundle_id.lower()] = bundle_id
-            apps[bundle_id] = entry
-            locations[bundle_id] = where
+    for bundle_id, entry, where in loaded:
+        known = first_spelling.get(bundle_id.lower())
+        if known is not None:
+            problems.append(_declared_twice(bundle_id, where, known, locations[known]))
+            continue
+        first_spelling[bundle_id.lower()] = bundle_id
+        apps[bundle_id] = entry
+        locations[bundle_id] = where
     if problems:
         raise ManifestError(problems)
     order = sorted(apps)
@@ -78,18 +107,6 @@ def _load_file(path: Path) -> tuple[_Loaded, list[Problem]]:
     if text is None:
         return {}, [undecodable] if undecodable else []
     return _load_text(text, name)
-
-
-def load_text(text: str, name: str) -> Manifest:
-    """One manifest's text, as a file of that name would load (`import` checks what it
-    writes with this), or raise ManifestError."""
-    loaded, problems = _load_text(text, name)
-    if problems:
-        raise ManifestError(problems)
-    order = sorted(loaded)
-    return Manifest(
-        apps={b: loaded[b][0] for b in order}, locations={b: loaded[b][1] for b in order}
-    )
 
 
 def _load_text(text: str, name: str) -> tuple[_Loaded, list[Problem]]:

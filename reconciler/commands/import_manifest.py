@@ -22,11 +22,12 @@ from reconciler.import_reader import read_for_import
 from reconciler.import_update import update_document
 from reconciler.import_yaml import new_document, split_documents
 from reconciler.importer import ImportedApp, imported_apps
-from reconciler.loader import load_text
+from reconciler.loader import load_text, read_text
 
 __all__ = ["ImportOptions", "import_manifest"]
 
 SCHEMA = Path("schemas") / "manifest.schema.json"
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def import_manifest(
         )
     apps = imported_apps(state)
     err.write(request_summary(client) + "\n")
+    for line in (w for app in apps for w in app.warnings()):
+        err.write(f"warning: {line}: a manifest cannot hold it, so it is not managed\n")
     where = _write(options, apps, connection.cwd, out, refreshing=refreshed)
     entries = sum(len(app.platforms) for app in apps)
     if where:
@@ -96,16 +99,17 @@ class _Refreshed:
     path: Path
     text: str
     apps: dict[str, object]
+    bom: bool  # the file starts with a UTF-8 byte order mark, kept when it is written back
 
 
 def _read_update_file(path: Path) -> _Refreshed:
-    """The file to refresh, which must load as it is: a refresh keeps all the rest of it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"import --update: cannot read {path}: {error}") from None
-    manifest = load_text(text, str(path))  # a ManifestError is the file's own problems
-    return _Refreshed(path, text, dict(manifest.apps))
+    """The file to refresh, which must load as validate loads it: a refresh keeps all the
+    rest of it. A ManifestError is the file's own problems."""
+    text = read_text(path)  # within the size bound, line ends as they are
+    manifest = load_text(text, str(path))
+    with path.open("rb") as handle:
+        bom = handle.read(3) == BOM
+    return _Refreshed(path, text, dict(manifest.apps), bom)
 
 
 def _write(
@@ -125,11 +129,19 @@ def _write(
         except ValueError as error:
             raise UsageError(f"import --update: {error}") from None
         _loads(text, str(path), refreshing=True)
-        write_atomically(path, text)
+        write_atomically(path, ("\ufeff" if refreshing.bom else "") + text)
         return str(path)
     if options.split_dir is not None:
         folder = options.split_dir
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"import --split: {folder} is not a folder")
         files = split_documents(apps, schema_for=lambda name: _schema_line(cwd, folder / name))
+        folders = [name for name in files if (folder / name).is_dir()]
+        if folders:
+            raise UsageError(
+                f"import --split: {', '.join(str(folder / n) for n in folders)}: a folder is "
+                "in the way of the file to write; nothing was written"
+            )
         existing = [name for name in files if (folder / name).exists()]
         if existing and not options.force:
             raise UsageError(
@@ -159,7 +171,8 @@ def _loads(text: str, name: str, *, refreshing: bool = False) -> None:
         if refreshing:  # e.g. a default only the refreshed apps used
             raise UsageError(
                 f"import --update: the refreshed file would not load, so it was not written:\n"
-                f"{error}"
+                f"{error}\nFix what it names in the file (a default only the refreshed apps "
+                "used can go), then run import --update again; or write a new file with --out."
             ) from None
         raise RuntimeError(f"import wrote a manifest that does not load: {error}") from None
 
