@@ -80,11 +80,28 @@ def test_a_manual_release_after_approval_then_the_release_request_path() -> None
     assert moved == f"{BUNDLE} IOS 1.1: PENDING_DEVELOPER_RELEASE -> READY_FOR_DISTRIBUTION"
 
 
-def test_versions_without_a_submission_move_as_before(state: SandboxState) -> None:
+def test_versions_without_a_submission_move_as_before() -> None:
+    state, version = account()
+    state.version_records[version].set_state("WAITING_FOR_REVIEW")  # a file from before
+    for action in ("review", "reject"):
+        advance(state, BUNDLE, "IOS", action, NOW)
+    assert state.version_records[version].app_version_state == "REJECTED"
+    assert state.reviews.submissions == {}
+
+
+def test_the_demo_account_has_podcasts_in_review(state: SandboxState) -> None:
     podcasts = next(a.id for a in state if a.bundle_id == "com.example.podcasts")
+    [submission] = state.reviews.of_app(podcasts)
+    [item] = state.reviews.items_of(submission.id)
+    version = state.version_records[item.version_id]
+    assert (submission.state, version.version_string, version.app_version_state) == (
+        "IN_REVIEW",
+        "4.9.0",
+        "IN_REVIEW",
+    )
     moved = advance(state, "com.example.podcasts", "IOS", "approve", NOW)
     assert moved == "com.example.podcasts IOS 4.9.0: IN_REVIEW -> READY_FOR_DISTRIBUTION"
-    assert state.reviews.of_app(podcasts) == []
+    assert (submission.state, item.state) == ("COMPLETE", "APPROVED")
 
 
 def test_submissions_survive_the_state_file(tmp_path: Path) -> None:
@@ -104,8 +121,8 @@ def test_submissions_survive_the_state_file(tmp_path: Path) -> None:
     assert loaded.reviews.next_release_request_id() != issued
 
 
-def test_a_file_without_submissions_writes_no_submission_keys(state: SandboxState) -> None:
-    data = state.to_json()
+def test_a_file_without_submissions_writes_no_submission_keys() -> None:
+    data = account()[0].to_json()
     assert "next_review_submission_number" not in data
     assert all("reviewSubmissions" not in app for app in data["apps"])
 
