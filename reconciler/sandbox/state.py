@@ -22,6 +22,9 @@ and appVersionState may be left out. Versions may also carry `localizations`, `p
 `build` (an id of one of the app's `builds`), see children.py; files without them still load.
 Localization, build and phased-release ids are UUIDs from their own counters
 (`next_localization_number`, `next_build_number`, `next_phased_release_number`).
+An app may also carry `reviewSubmissions`, kept in `state.reviews` (submissions.py), with
+counters `next_review_submission_number`, `next_review_item_number` and
+`next_release_request_number`; files without them still load, and are written without them.
 """
 
 from __future__ import annotations

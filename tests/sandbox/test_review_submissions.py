@@ -7,14 +7,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reconciler.sandbox import SandboxState, advance
-from tests.sandbox.conftest import NOW, only_error
+from reconciler.sandbox import SandboxApp, SandboxServer, SandboxState, advance
+from tests.sandbox.conformance import check
+from tests.sandbox.conftest import NOW, fixed_clock, only_error
 from tests.sandbox.reviewing import (
     APP_ID,
     account,
     captured,
     item_body,
     patch_body,
+    release_body,
     sandbox,
     submission_body,
     version_state,
@@ -479,3 +481,25 @@ def test_operations_apple_does_not_offer_are_403() -> None:
     )
     submission = http.delete("/v1/reviewSubmissions/x")
     assert submission.status_code == 403
+
+
+def test_the_three_steps_and_a_release_over_loopback() -> None:
+    state, version = account(release_type="MANUAL")
+    app = SandboxApp(state, clock=fixed_clock, faults="ready-delay=1")
+    with SandboxServer(app, port=0) as server:
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            created = http.post("/v1/reviewSubmissions", json=submission_body())
+            submission = created.json()["data"]["id"]
+            http.post("/v1/reviewSubmissionItems", json=item_body(submission, version))
+            assert version_state(http, version) == "READY_FOR_REVIEW"
+            submitted = http.patch(
+                f"/v1/reviewSubmissions/{submission}", json=patch_body(submission, submitted=True)
+            )
+            advance(state, "com.example.review", "IOS", "approve", NOW)
+            released = http.post("/v1/appStoreVersionReleaseRequests", json=release_body(version))
+            for answer in (created, submitted, released):
+                check(answer)
+            assert version_state(http, version) == "READY_FOR_DISTRIBUTION"
+    assert created.json()["data"]["links"]["self"].startswith(server.url)
+    assert [entry[2] for entry in app.request_log] == [201, 201, 200, 200, 201, 200]
