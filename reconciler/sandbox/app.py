@@ -34,7 +34,7 @@ __all__ = ["SandboxApp"]
 _HOUR = timedelta(hours=1)
 _WRITES = frozenset({"POST", "PATCH", "DELETE"})
 # List reads that may leave out what was just created (the `invisible` fault, R9).
-_LIST_ENDINGS = ("/appStoreVersions", "/appStoreVersionLocalizations")
+_LIST_ENDINGS = ("/appStoreVersions", "/appStoreVersionLocalizations", "/v1/reviewSubmissions")
 
 
 def _utc_now() -> datetime:

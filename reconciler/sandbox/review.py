@@ -65,6 +65,7 @@ def get_collection(routes: Routes, request: httpx.Request) -> Answer:
         s
         for s in routes.state.reviews.submissions.values()
         if s.app_id in apps
+        and s.id not in routes.hidden  # just created: not listed yet (`invisible`, R9)
         and (platforms is None or s.platform in platforms)
         and (states is None or s.state in states)
     ]

@@ -503,3 +503,16 @@ def test_the_three_steps_and_a_release_over_loopback() -> None:
             assert version_state(http, version) == "READY_FOR_DISTRIBUTION"
     assert created.json()["data"]["links"]["self"].startswith(server.url)
     assert [entry[2] for entry in app.request_log] == [201, 201, 200, 200, 201, 200]
+
+
+def test_a_new_submission_may_be_missing_from_the_list_for_a_while() -> None:
+    state, _ = account()
+    _, http = sandbox(state, faults="invisible=1")
+    created = http.post("/v1/reviewSubmissions", json=submission_body()).json()["data"]["id"]
+    params = {"filter[app]": APP_ID}
+    assert http.get("/v1/reviewSubmissions", params=params).json()["data"] == []
+    retry = http.post("/v1/reviewSubmissions", json=submission_body())
+    assert created in only_error(retry)["detail"]  # the sandbox itself is consistent
+    assert http.get(f"/v1/reviewSubmissions/{created}").status_code == 200
+    [listed] = http.get("/v1/reviewSubmissions", params=params).json()["data"]
+    assert listed["id"] == created
