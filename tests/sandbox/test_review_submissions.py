@@ -516,3 +516,28 @@ def test_a_new_submission_may_be_missing_from_the_list_for_a_while() -> None:
     assert http.get(f"/v1/reviewSubmissions/{created}").status_code == 200
     [listed] = http.get("/v1/reviewSubmissions", params=params).json()["data"]
     assert listed["id"] == created
+
+
+def test_lists_page_and_included_items_are_capped() -> None:
+    state, version = account()
+    mac = state.reviews.add_submission(APP_ID, "MAC_OS", "COMPLETE")
+    _, http = sandbox(state)
+    submission, item, _ = three_steps(http, version)
+    first = http.get("/v1/reviewSubmissions", params={"filter[app]": APP_ID, "limit": "1"})
+    assert [s["id"] for s in first.json()["data"]] == [mac]  # in creation order
+    assert first.json()["meta"]["paging"]["total"] == 2
+    second = http.get(first.json()["links"]["next"])
+    assert [s["id"] for s in second.json()["data"]] == [submission]
+    extra = state.add_version(APP_ID, version_string="1.2")  # the builder checks no rule
+    state.reviews.add_item(submission, extra)
+    capped = http.get(
+        f"/v1/reviewSubmissions/{submission}", params={"include": "items", "limit[items]": "1"}
+    )
+    assert capped.json()["data"]["relationships"]["items"]["meta"]["paging"] == {
+        "total": 2,
+        "limit": 1,
+    }
+    assert len(capped.json()["included"]) == 1
+    too_many = http.get(f"/v1/reviewSubmissions/{submission}", params={"limit[items]": "51"})
+    assert too_many.status_code == 400
+    assert capped.json()["included"][0]["id"] == item
