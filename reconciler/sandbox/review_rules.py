@@ -112,8 +112,10 @@ def _free(version: VersionRecord, item: ReviewItemRecord) -> None:
     # Removed from review by the developer: App Store Connect's DEVELOPER_REJECTED.
     if version.app_version_state in ("WAITING_FOR_REVIEW", "IN_REVIEW"):
         version.set_state("DEVELOPER_REJECTED")
-    elif version.app_version_state in ("READY_FOR_REVIEW", *ADDABLE):
+    elif version.app_version_state == "READY_FOR_REVIEW":
         move(version, item.version_state_before)
+    # Otherwise it stays: a rejected version is freed as REJECTED, and one whose ready-delay
+    # had not run out never left the state it had.
 
 
 class ReviewTimers:

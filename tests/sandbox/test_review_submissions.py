@@ -541,3 +541,16 @@ def test_lists_page_and_included_items_are_capped() -> None:
     too_many = http.get(f"/v1/reviewSubmissions/{submission}", params={"limit[items]": "51"})
     assert too_many.status_code == 400
     assert capped.json()["included"][0]["id"] == item
+
+
+def test_cancelling_a_rejected_submission_leaves_the_version_rejected_and_free() -> None:
+    state, version = account()
+    _, http = sandbox(state)
+    submission, _, _ = three_steps(http, version)
+    advance(state, "com.example.review", "IOS", "reject", NOW)
+    path = f"/v1/reviewSubmissions/{submission}"
+    assert http.patch(path, json=patch_body(submission, canceled=True)).status_code == 200
+    assert http.get(path).json()["data"]["attributes"]["state"] == "COMPLETE"
+    assert version_state(http, version) == "REJECTED"
+    _, _, submitted = three_steps(http, version)  # free: a new submission takes it
+    assert submitted.status_code == 200
