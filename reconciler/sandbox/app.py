@@ -24,6 +24,7 @@ from reconciler.sandbox import errors
 from reconciler.sandbox.auth import TokenChecker
 from reconciler.sandbox.errors import ApiProblem
 from reconciler.sandbox.faults import Faults, FaultSpec
+from reconciler.sandbox.review_rules import ReviewTimers
 from reconciler.sandbox.routes import Routes
 from reconciler.sandbox.state import SandboxState
 from reconciler.sandbox.targeted import TargetedFault, TargetedFaults
@@ -33,7 +34,7 @@ __all__ = ["SandboxApp"]
 _HOUR = timedelta(hours=1)
 _WRITES = frozenset({"POST", "PATCH", "DELETE"})
 # List reads that may leave out what was just created (the `invisible` fault, R9).
-_LIST_ENDINGS = ("/appStoreVersions", "/appStoreVersionLocalizations")
+_LIST_ENDINGS = ("/appStoreVersions", "/appStoreVersionLocalizations", "/v1/reviewSubmissions")
 
 
 def _utc_now() -> datetime:
@@ -85,6 +86,7 @@ class SandboxApp:
         self.received: list[httpx.Request] = []
         self.targeted = TargetedFaults()
         self._routes = Routes(state, clock)
+        self._routes.review_timers = ReviewTimers(spec.ready_delay, spec.cancel_delay)
         self._lock = threading.Lock()
         self._counting = threading.Lock()
         self.in_flight = 0  # requests inside __call__ now, latency included

@@ -144,6 +144,47 @@ PHASED_RELEASES = Schema(
     frozenset({"phasedReleaseState", "startDate", "totalPauseDuration", "currentDayNumber"}),
 )
 
+_NULLABLE_PLATFORM = Attribute("string", enum=PLATFORMS, nullable=True)
+_BOOLEAN = Attribute("boolean", nullable=True)
+REVIEW_SUBMISSIONS = Schema(
+    "reviewSubmissions",
+    {"platform": _NULLABLE_PLATFORM},
+    {"platform": _NULLABLE_PLATFORM, "submitted": _BOOLEAN, "canceled": _BOOLEAN},
+    {"app": ("apps", False, True)},
+    {},
+    frozenset({"platform", "submitted", "canceled", "submittedDate", "state"}),
+)
+# Spec:ReviewSubmissionItemCreateRequest: one linkage besides the submission. The sandbox keeps
+# version items only; the other kinds parse, and are then refused as unknown resources.
+ITEM_LINKAGES: dict[str, str] = {
+    "appStoreVersion": "appStoreVersions",
+    "appCustomProductPageVersion": "appCustomProductPageVersions",
+    "appStoreVersionExperiment": "appStoreVersionExperiments",
+    "appStoreVersionExperimentV2": "appStoreVersionExperiments",
+    "appEvent": "appEvents",
+    "backgroundAssetVersion": "backgroundAssetVersions",
+    "gameCenterAchievementVersion": "gameCenterAchievementVersions",
+    "gameCenterActivityVersion": "gameCenterActivityVersions",
+    "gameCenterChallengeVersion": "gameCenterChallengeVersions",
+    "gameCenterLeaderboardSetVersion": "gameCenterLeaderboardSetVersions",
+    "gameCenterLeaderboardVersion": "gameCenterLeaderboardVersions",
+    "inAppPurchaseVersion": "inAppPurchaseVersions",
+    "subscriptionVersion": "subscriptionVersions",
+    "subscriptionGroupVersion": "subscriptionGroupVersions",
+}
+REVIEW_ITEMS = Schema(
+    "reviewSubmissionItems",
+    {},
+    {},
+    {
+        "reviewSubmission": ("reviewSubmissions", False, True),
+        **{name: (kind, False, False) for name, kind in ITEM_LINKAGES.items()},
+    },
+    {},
+    frozenset({"state"}),
+)
+RELEASE_REQUESTS = Schema("appStoreVersionReleaseRequests", {}, {}, _OF_VERSION, {}, frozenset())
+
 
 @dataclass(frozen=True)
 class Body:

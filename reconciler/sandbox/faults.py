@@ -14,6 +14,11 @@ Grammar (items separated by commas, whitespace ignored):
              | "invisible=" N               a new version or localization stays out of list
                                             reads (and included lists) for N reads
              | "budget=" N                  the hourly request budget (default 3500)
+             | "ready-delay=" N             a version added to a review submission reads as
+                                            READY_FOR_REVIEW from the N-th GET on (default 0:
+                                            at once; R28)
+             | "cancel-delay=" N            a cancelled review submission reads as COMPLETE
+                                            from the N-th GET on (default 1: the next read)
              | "seed=" N                    seeds the random choices (default 0)
     WHEN    := K                            every K-th request (K-th, 2K-th, ...)
              | P "%"                        each request with probability P percent (seeded)
@@ -61,6 +66,8 @@ class FaultSpec:
     invisible: int = 0
     budget: int = 3500
     seed: int = 0
+    ready_delay: int = 0
+    cancel_delay: int = 1
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
@@ -126,6 +133,8 @@ _PARSERS = {
     "invisible": ("invisible", lambda k, v: _int(k, v)),
     "budget": ("budget", lambda k, v: _int(k, v, minimum=1)),
     "seed": ("seed", lambda k, v: _int(k, v)),
+    "ready-delay": ("ready_delay", lambda k, v: _int(k, v)),
+    "cancel-delay": ("cancel_delay", lambda k, v: _int(k, v)),
 }
 
 

@@ -2,7 +2,8 @@
 
 Apple moves these states, not the API; the sandbox lets users and tests do it:
 
-    submit   PREPARE_FOR_SUBMISSION | *_REJECTED | INVALID_BINARY  -> WAITING_FOR_REVIEW
+    submit   PREPARE_FOR_SUBMISSION | *_REJECTED | INVALID_BINARY
+             | READY_FOR_REVIEW                                     -> WAITING_FOR_REVIEW
     review   WAITING_FOR_REVIEW                                     -> IN_REVIEW
     approve  WAITING_FOR_REVIEW | IN_REVIEW -> per releaseType:
                MANUAL                        -> PENDING_DEVELOPER_RELEASE
@@ -12,7 +13,15 @@ Apple moves these states, not the API; the sandbox lets users and tests do it:
     release  PENDING_DEVELOPER_RELEASE | PENDING_APPLE_RELEASE      -> READY_FOR_DISTRIBUTION
 
 A release marks the previously live version of the platform REPLACED_WITH_NEW_VERSION, and
-starts the version's INACTIVE phased release, if it has one: ACTIVE, day 1, startDate now.
+starts the version's INACTIVE phased release, if it has one: ACTIVE, day 1, startDate now
+(release.py, shared with the release request).
+
+The version's review submission follows, as App Review would move it (review_rules.py): submit
+sends the submission holding the version (or a new one with the version as its item, as the
+web interface makes; an UNRESOLVED_ISSUES one again, in place); review moves it IN_REVIEW;
+approve makes it COMPLETE and the item APPROVED; reject makes it UNRESOLVED_ISSUES and the item
+REJECTED. A version with no submission moves as before, and what is printed is the same.
+Advancing checks no metadata (E17): it stands for App Review's hand, not for the API.
 
 Two actions move other things than the version in progress:
 
@@ -24,6 +33,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reconciler.sandbox import review_rules
+from reconciler.sandbox.release import release_version
 from reconciler.sandbox.rules import EDITABLE, LIVE, parse_instant
 from reconciler.sandbox.state import (
     PLATFORMS,
@@ -38,7 +49,7 @@ __all__ = ["ACTIONS", "LifecycleError", "advance"]
 ACTIONS = ("submit", "review", "approve", "reject", "release", "process", "rollout")
 ROLLOUT_DAYS = 7
 _FROM = {
-    "submit": EDITABLE - {"WAITING_FOR_REVIEW"},
+    "submit": (EDITABLE - {"WAITING_FOR_REVIEW"}) | {"READY_FOR_REVIEW"},
     "review": frozenset({"WAITING_FOR_REVIEW"}),
     "approve": frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW"}),
     "reject": frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW"}),
@@ -87,18 +98,48 @@ def advance(
             f"{action} applies to {allowed}"
         )
     after = _target(version, action, now)
-    if after == "READY_FOR_DISTRIBUTION":
-        for old in state.versions(app.id, platform):
-            if old is not version and old.app_version_state in LIVE:
-                old.set_state("REPLACED_WITH_NEW_VERSION")
-    version.set_state(after)
+    _follow_submission(state, version, action, now)
     moved = f"{bundle_id} {platform} {version.version_string}: {before} -> {after}"
-    phased = state.phased_release_of(version.id)
-    if after == "READY_FOR_DISTRIBUTION" and phased is not None and phased.state == "INACTIVE":
-        phased.state, phased.current_day_number = "ACTIVE", 1
-        phased.start_date = format_instant(now)
-        moved += "; phased release ACTIVE, day 1"
+    if after == "READY_FOR_DISTRIBUTION":
+        return moved + release_version(state, version, now)
+    version.set_state(after)
     return moved
+
+
+def _follow_submission(
+    state: SandboxState, version: VersionRecord, action: str, now: datetime
+) -> None:
+    """Move the version's open review submission and item with it (see the module docstring)."""
+    book = state.reviews
+    item = book.holding(version.id)
+    if action == "submit":
+        if item is None:
+            draft = next(
+                (
+                    s
+                    for s in book.of_app(version.app_id, version.platform)
+                    if s.state == "READY_FOR_REVIEW"
+                ),
+                None,
+            )
+            submission_id = (
+                draft.id if draft else book.add_submission(version.app_id, version.platform)
+            )
+            item_id = book.add_item(
+                submission_id, version.id, version_state_before=version.app_version_state
+            )
+            item = book.items[item_id]
+        review_rules.submit(state, book.submissions[item.submission_id], now)
+        return
+    if item is None:
+        return
+    submission = book.submissions[item.submission_id]
+    if action == "review":
+        submission.state = "IN_REVIEW"
+    elif action == "approve":
+        item.state, submission.state = "APPROVED", "COMPLETE"
+    elif action == "reject":
+        item.state, submission.state = "REJECTED", "UNRESOLVED_ISSUES"
 
 
 def _process(state: SandboxState, app: AppRecord, platform: str, number: str | None) -> str:

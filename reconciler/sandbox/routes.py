@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.sandbox import bodies, builds, errors, localizations, phased, rules
+from reconciler.sandbox import bodies, builds, errors, localizations, phased, release, review, rules
 from reconciler.sandbox.documents import (
     Linkage,
     Page,
@@ -30,6 +30,7 @@ from reconciler.sandbox.documents import (
     version_resource,
 )
 from reconciler.sandbox.params import Query, parse_query
+from reconciler.sandbox.review_rules import ReviewTimers
 from reconciler.sandbox.spec import (
     APPS_COLLECTION_PARAMETERS,
     APPS_INSTANCE_PARAMETERS,
@@ -66,6 +67,13 @@ _PATHS: list[tuple[re.Pattern[str], str, str]] = [
         ("appStoreVersionPhasedReleases", f"/{_ID}", "instance"),
         ("builds", "", "collection"),
         ("builds", f"/{_ID}", "instance"),
+        ("reviewSubmissions", "", "collection"),
+        ("reviewSubmissions", f"/{_ID}", "instance"),
+        ("reviewSubmissions", f"/{_ID}/items", "items"),
+        ("reviewSubmissionItems", "", "collection"),
+        ("reviewSubmissionItems", f"/{_ID}", "instance"),
+        ("appStoreVersionReleaseRequests", "", "collection"),
+        ("appStoreVersionReleaseRequests", f"/{_ID}", "instance"),
     ]
 ]
 _OPERATIONS = {
@@ -83,6 +91,10 @@ ALLOWED = {
     "appStoreVersionPhasedReleases": ["CREATE", "DELETE", "UPDATE"],
     # Apple also allows UPDATE (PATCH /v1/builds/{id}); the sandbox does not serve it.
     "builds": ["GET_COLLECTION", "GET_INSTANCE"],
+    "reviewSubmissions": ["CREATE", "GET_COLLECTION", "GET_INSTANCE", "UPDATE"],
+    # Apple also allows UPDATE (resolved, removed); the sandbox does not serve it.
+    "reviewSubmissionItems": ["CREATE", "DELETE"],
+    "appStoreVersionReleaseRequests": ["CREATE"],
 }
 Handler = Callable[..., Answer]
 # (kind, shape, method) -> handler(routes, request, *ids), for everything but apps and versions.
@@ -101,6 +113,14 @@ _HANDLERS: dict[tuple[str, str, str], Handler] = {
     ("appStoreVersions", "buildLinkage", "PATCH"): builds.update_linkage,
     ("builds", "collection", "GET"): builds.get_collection,
     ("builds", "instance", "GET"): builds.get_instance,
+    ("reviewSubmissions", "collection", "GET"): review.get_collection,
+    ("reviewSubmissions", "collection", "POST"): review.create,
+    ("reviewSubmissions", "instance", "GET"): review.get_instance,
+    ("reviewSubmissions", "instance", "PATCH"): review.update,
+    ("reviewSubmissions", "items", "GET"): review.get_items,
+    ("reviewSubmissionItems", "collection", "POST"): review.create_item,
+    ("reviewSubmissionItems", "instance", "DELETE"): review.delete_item,
+    ("appStoreVersionReleaseRequests", "collection", "POST"): release.create,
 }
 
 
@@ -117,9 +137,12 @@ class Routes:
         self.clock = clock
         self.hidden: set[str] = set()
         self.changed = False
+        self.review_timers = ReviewTimers()
 
     def dispatch(self, request: httpx.Request) -> Answer:
-        self.changed = False
+        # A read is when Apple's slow moves show: a version added for review becoming
+        # READY_FOR_REVIEW, a cancelled submission COMPLETE (review_rules.ReviewTimers).
+        self.changed = request.method == "GET" and self.review_timers.tick(self.state)
         path = request.url.path
         for pattern, kind, shape in _PATHS:
             match = pattern.match(path)

@@ -288,3 +288,51 @@ BUILDS_COLLECTION_PARAMETERS: dict[str, Param] = {
     "limit": Param("int", maximum=200),
     **BUILD_INSTANCE_PARAMETERS,
 }
+
+# --- review submissions (FACTS-2 §8.1) -------------------------------------------------------
+
+REVIEW_SUBMISSION_FIELDS = words(
+    """platform submittedDate state app items appStoreVersionForReview submittedByActor
+    lastUpdatedByActor"""
+)
+REVIEW_ITEM_STATES = words("READY_FOR_REVIEW ACCEPTED APPROVED REJECTED REMOVED")
+# Relationship names of Spec:ReviewSubmissionItem (each a to-one `data`, no links).
+REVIEW_ITEM_RELATIONSHIPS = words(
+    """appStoreVersion appCustomProductPageVersion appStoreVersionExperiment
+    appStoreVersionExperimentV2 appEvent backgroundAssetVersion gameCenterAchievementVersion
+    gameCenterActivityVersion gameCenterChallengeVersion gameCenterLeaderboardSetVersion
+    gameCenterLeaderboardVersion inAppPurchaseVersion subscriptionVersion
+    subscriptionGroupVersion"""
+)
+_REVIEW_SUBMISSION_INSTANCE: dict[str, Param] = {
+    "fields[reviewSubmissions]": _list(REVIEW_SUBMISSION_FIELDS),
+    "fields[apps]": _list(APP_ATTRIBUTES + tuple(APP_RELATIONSHIPS)),
+    "fields[reviewSubmissionItems]": _list(("state", *REVIEW_ITEM_RELATIONSHIPS)),
+    "fields[appStoreVersions]": _list(_VERSION_FIELDS),
+    "fields[actors]": ANY,
+    "include": _list(
+        ("app", "items", "appStoreVersionForReview", "submittedByActor", "lastUpdatedByActor")
+    ),
+    "limit[items]": Param("int", maximum=50),
+}
+REVIEW_SUBMISSION_INSTANCE_PARAMETERS = _REVIEW_SUBMISSION_INSTANCE
+REVIEW_SUBMISSIONS_COLLECTION_PARAMETERS: dict[str, Param] = {
+    "filter[platform]": _list(PLATFORMS),
+    "filter[state]": _list(REVIEW_SUBMISSION_STATES),
+    "filter[app]": ANY,
+    "limit": Param("int", maximum=200),
+    **_REVIEW_SUBMISSION_INSTANCE,
+}
+_ITEM_FIELD_TYPES = words(
+    """appCustomProductPageVersions appStoreVersionExperiments appEvents backgroundAssetVersions
+    gameCenterAchievementVersions gameCenterActivityVersions gameCenterChallengeVersions
+    gameCenterLeaderboardSetVersions gameCenterLeaderboardVersions inAppPurchaseVersions
+    subscriptionVersions subscriptionGroupVersions"""
+)
+REVIEW_ITEMS_RELATED_PARAMETERS: dict[str, Param] = {
+    "fields[reviewSubmissionItems]": _list(("state", *REVIEW_ITEM_RELATIONSHIPS)),
+    "fields[appStoreVersions]": _list(_VERSION_FIELDS),
+    **{f"fields[{t}]": ANY for t in _ITEM_FIELD_TYPES},
+    "limit": Param("int", maximum=200),
+    "include": _list(REVIEW_ITEM_RELATIONSHIPS),
+}

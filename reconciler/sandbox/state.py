@@ -22,6 +22,9 @@ and appVersionState may be left out. Versions may also carry `localizations`, `p
 `build` (an id of one of the app's `builds`), see children.py; files without them still load.
 Localization, build and phased-release ids are UUIDs from their own counters
 (`next_localization_number`, `next_build_number`, `next_phased_release_number`).
+An app may also carry `reviewSubmissions`, kept in `state.reviews` (submissions.py), with
+counters `next_review_submission_number`, `next_review_item_number` and
+`next_release_request_number`; files without them still load, and are written without them.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from reconciler.sandbox.children import (
     localization_json,
     phased_json,
 )
+from reconciler.sandbox.submissions import ReviewBook
 
 __all__ = [
     "APP_STORE_STATE_OF",
@@ -222,6 +226,7 @@ class SandboxState:
         self.phased_releases: dict[str, PhasedReleaseRecord] = {}
         self._localizations_of: dict[str, dict[str, LocalizationRecord]] = {}
         self._phased_of: dict[str, PhasedReleaseRecord] = {}
+        self.reviews = ReviewBook()  # review submissions and their items (submissions.py)
 
     # --- builder API ----------------------------------------------------------------------
 
@@ -447,6 +452,8 @@ class SandboxState:
         phased = self._phased_of.get(version_id)
         if phased is not None:
             self.remove_phased_release(phased.id)
+        for item in [i for i in self.reviews.items.values() if i.version_id == version_id]:
+            self.reviews.remove_item(item.id)
         del self.version_records[version_id]
 
     def _next_id(self, kind: str, taken: dict[str, Any]) -> str:
@@ -496,6 +503,16 @@ class SandboxState:
     # --- JSON -----------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
+        data = self._to_json()
+        # Only what exists is written, so files of accounts without submissions stay as they were.
+        data.update({k: v for k, v in self.reviews.counters_json().items() if v > 1})
+        for app in data["apps"]:
+            submissions = self.reviews.app_json(app["id"])
+            if submissions:
+                app["reviewSubmissions"] = submissions
+        return data
+
+    def _to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "next_app_number": self.next_app_number,
@@ -550,6 +567,9 @@ class SandboxState:
                     children = {k: fields.pop(k) for k in _VERSION_CHILDREN if k in fields}
                     version_id = state.add_version(app_id, **_version_kwargs(fields))
                     state._load_children(version_id, children)
+                own = {v.id for v in state.version_records.of_app(app_id)}
+                state.reviews.load_app(app_id, app.get("reviewSubmissions", []), own)
+            state.reviews.load_counters(data)
             for counter in (
                 "next_app_number",
                 "next_version_number",

@@ -9,7 +9,8 @@ Apple's answers (FACTS §7, FACTS-2 R33):
   allows;
 - the to-one reads in `NULLABLE_DATA` may answer `"data": null` (R22, §11);
 - the statuses in `UNDECLARED` are answered although the operation does not declare them (the
-  500 Apple sends anywhere, and FACTS-2 §10's model of a refused phased-release delete).
+  500 Apple sends anywhere, FACTS-2 §10's model of a refused phased-release delete, and §12's
+  409 for removing a rejected version's review item).
 Every other part of a document is checked as the document states it.
 """
 
@@ -49,13 +50,27 @@ OPERATIONS = [
     ("DELETE", "/v1/appStoreVersionPhasedReleases/{id}"),
     ("GET", "/v1/builds"),
     ("GET", "/v1/builds/{id}"),
+    ("GET", "/v1/reviewSubmissions"),
+    ("POST", "/v1/reviewSubmissions"),
+    ("GET", "/v1/reviewSubmissions/{id}"),
+    ("PATCH", "/v1/reviewSubmissions/{id}"),
+    ("GET", "/v1/reviewSubmissions/{id}/items"),
+    ("POST", "/v1/reviewSubmissionItems"),
+    ("DELETE", "/v1/reviewSubmissionItems/{id}"),
+    ("POST", "/v1/appStoreVersionReleaseRequests"),
 ]
 NULLABLE_DATA = {
     ("GET", "/v1/appStoreVersions/{id}/appStoreVersionPhasedRelease"),
     ("GET", "/v1/appStoreVersions/{id}/build"),
     ("GET", "/v1/appStoreVersions/{id}/relationships/build"),
 }
-UNDECLARED = {500: None, 409: ("DELETE", "/v1/appStoreVersionPhasedReleases/{id}")}
+UNDECLARED: dict[int, set[tuple[str, str]] | None] = {
+    500: None,
+    409: {
+        ("DELETE", "/v1/appStoreVersionPhasedReleases/{id}"),
+        ("DELETE", "/v1/reviewSubmissionItems/{id}"),
+    },
+}
 _TEMPLATES = [
     (re.compile("^" + path.replace("{id}", "[^/]+") + "$"), method, path)
     for method, path in OPERATIONS
@@ -113,12 +128,11 @@ def check(response: httpx.Response) -> None:
         validate(response.json(), _error_schema())
         return
     declared = document()["paths"][template][request.method.lower()]["responses"]
-    if response.status_code in UNDECLARED and UNDECLARED[response.status_code] in (
-        None,
-        (request.method, template),
-    ):
+    undeclared = UNDECLARED.get(response.status_code, set())
+    if undeclared is None or (request.method, template) in undeclared:
         # 500: declared nowhere in Apple's document, yet Apple sends it (FACTS §6 "500"),
-        # injected only; 409 on a phased-release delete: FACTS-2 §10's model.
+        # injected only; 409 on a phased-release delete: FACTS-2 §10's model; 409 on a
+        # review-item delete: FACTS-2 §12 (a rejected version's item).
         validate(response.json(), _error_schema())
         return
     assert str(response.status_code) in declared, (

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.sandbox import bodies, children, spec, state
+from reconciler.sandbox import bodies, children, spec, state, submissions
 from tests.openapi import document, operation
 
 
@@ -56,6 +56,9 @@ def test_resource_attributes_and_relationships_match() -> None:
         ("GET", "/v1/appStoreVersions/{id}/build", spec.BUILD_RELATED_PARAMETERS),
         ("GET", "/v1/builds", spec.BUILDS_COLLECTION_PARAMETERS),
         ("GET", "/v1/builds/{id}", spec.BUILD_INSTANCE_PARAMETERS),
+        ("GET", "/v1/reviewSubmissions", spec.REVIEW_SUBMISSIONS_COLLECTION_PARAMETERS),
+        ("GET", "/v1/reviewSubmissions/{id}", spec.REVIEW_SUBMISSION_INSTANCE_PARAMETERS),
+        ("GET", "/v1/reviewSubmissions/{id}/items", spec.REVIEW_ITEMS_RELATED_PARAMETERS),
     ],
 )
 def test_query_parameters_match(method: str, path: str, table: dict[str, spec.Param]) -> None:
@@ -96,13 +99,33 @@ def test_query_parameters_match(method: str, path: str, table: dict[str, spec.Pa
             bodies.PHASED_RELEASES.update,
             bodies.PHASED_RELEASES.update_relationships,
         ),
+        (
+            "ReviewSubmissionCreateRequest",
+            bodies.REVIEW_SUBMISSIONS.create,
+            bodies.REVIEW_SUBMISSIONS.create_relationships,
+        ),
+        (
+            "ReviewSubmissionUpdateRequest",
+            bodies.REVIEW_SUBMISSIONS.update,
+            bodies.REVIEW_SUBMISSIONS.update_relationships,
+        ),
+        (
+            "ReviewSubmissionItemCreateRequest",
+            bodies.REVIEW_ITEMS.create,
+            bodies.REVIEW_ITEMS.create_relationships,
+        ),
+        (
+            "AppStoreVersionReleaseRequestCreateRequest",
+            bodies.RELEASE_REQUESTS.create,
+            bodies.RELEASE_REQUESTS.create_relationships,
+        ),
     ],
 )
 def test_request_body_tables_match(
     name: str, attributes: dict[str, bodies.Attribute], relationships: dict[str, Any]
 ) -> None:
     data = schema(name)["properties"]["data"]
-    declared = data["properties"]["attributes"]
+    declared = data["properties"].get("attributes", {"properties": {}})
     assert list(attributes) == list(declared["properties"])
     for attr, rule in attributes.items():
         decl = declared["properties"][attr]
@@ -153,3 +176,19 @@ def test_the_build_linkage_request_is_what_the_sandbox_reads() -> None:
     data = schema("AppStoreVersionBuildLinkageRequest")["properties"]["data"]
     assert data["properties"]["type"]["enum"] == ["builds"]
     assert data.get("nullable") is None  # not nullable: `data: null` is refused
+
+
+def test_the_review_submission_tables_match() -> None:
+    submission = schema("ReviewSubmission")["properties"]
+    assert submissions.SUBMISSION_STATES == spec.REVIEW_SUBMISSION_STATES
+    assert (
+        tuple(submission["attributes"]["properties"]["state"]["enum"])
+        == spec.REVIEW_SUBMISSION_STATES
+    )
+    fields = (*submission["attributes"]["properties"], *submission["relationships"]["properties"])
+    assert set(fields) == set(spec.REVIEW_SUBMISSION_FIELDS)
+    item = schema("ReviewSubmissionItem")["properties"]
+    assert tuple(item["attributes"]["properties"]["state"]["enum"]) == submissions.ITEM_STATES
+    assert submissions.ITEM_STATES == spec.REVIEW_ITEM_STATES
+    assert tuple(item["relationships"]["properties"]) == spec.REVIEW_ITEM_RELATIONSHIPS
+    assert tuple(bodies.ITEM_LINKAGES) == spec.REVIEW_ITEM_RELATIONSHIPS
