@@ -300,6 +300,8 @@ class _Writer:
             else:
                 if created_id is not None:
                     note = f"sent {attempt} times: earlier answers were lost" if attempt > 1 else ""
+                    if of_kind.confirms:
+                        return self._confirm(of_kind, change, created_id, note)
                     return ChangeResult(change, Status.DONE, created_id, note)
                 lost = AmbiguousWriteError("POST", request.path, "no data.id in the answer")
             # The answer was lost: one read at once; if absent, send again at once (R1, R2).
@@ -308,6 +310,13 @@ class _Writer:
                 return self._settle(of_kind, change, found, "confirmed by reading back")
         assert lost is not None
         raise lost
+
+    def _confirm(self, of_kind: Kind, change: Change, created_id: str, note: str) -> ChangeResult:
+        """Read what a create did until it shows (a release request shows in the version's
+        state); done either way, since Apple took the request, but the note says which."""
+        found = self._find(of_kind, change, waits=self.read_back.waits())
+        seen = "confirmed by reading back" if found is not None else "not shown yet when read back"
+        return ChangeResult(change, Status.DONE, created_id, "; ".join(filter(None, [note, seen])))
 
     def _exists(
         self, of_kind: Kind, change: Change, error: ApiError, *, earlier_lost: bool

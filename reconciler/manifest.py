@@ -280,6 +280,15 @@ PhasedRelease = Annotated[
 ]
 
 
+def _release_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true or false; got {shown(value)}")
+
+
+Release = Annotated[StrictBool, BeforeValidator(_release_value)]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
@@ -344,6 +353,11 @@ class PlatformRelease(_Frozen):
         "Release the update in phases over 7 days: true (a phased release exists, running once "
         "released), false (release to everyone at once), or, for a rollout under way, paused or "
         "complete (release to everyone now; final)." + _LEFT_OUT,
+    )
+    release: Release | None = _key(
+        "Release",
+        "With release_type manual: release the version once App Review has approved it (it "
+        "waits in PENDING_DEVELOPER_RELEASE until then)." + _LEFT_OUT,
     )
 
     def manages_children(self) -> bool:

@@ -215,6 +215,8 @@ class Plan(_Frozen):
             "create": self.count(Action.CREATE),
             "update": self.count(Action.UPDATE),
             "delete": self.count(Action.DELETE),
+            # Releases are creates (of a release request), counted again on their own.
+            "release": sum(1 for c in self.changes if c.kind == "release"),
             "deferred": len(self.deferred),
             "errors": len(self.errors),
         }

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # Parents first: creates and updates run in this order, deletes in the reverse.
-ORDER: tuple[str, ...] = ("version", "localization", "build", "phased_release")
+ORDER: tuple[str, ...] = ("version", "localization", "build", "phased_release", "release")
 
 
 def _same(value: Any) -> Any:
@@ -120,6 +120,11 @@ class Kind(Protocol):
     # Whether Apple may make this kind by itself with a new version (localizations): a create
     # for a version made in the same run then reads first, and adopts what it finds.
     adopts: bool
+    # Whether a create is read back after it succeeded, until the lookup finds what it did:
+    # a release request cannot be read, its effect (the version's state) can (R29).
+    confirms: bool
+    # The word output uses for this kind's create instead of "create" ("release"), or None.
+    verb: str | None
 
     def describe(self, change: Change) -> str:
         """What the change writes, in words after its action: "version 2.5.0",

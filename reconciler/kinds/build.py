@@ -44,6 +44,8 @@ class BuildKind:
     fields = FIELDS
     exists_codes: tuple[str, ...] = ()
     adopts = False
+    confirms = False
+    verb = None
 
     def describe(self, change: Change) -> str:
         return f"build of {change.version}"

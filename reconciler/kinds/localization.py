@@ -74,6 +74,8 @@ class LocalizationKind:
     fields = FIELDS
     exists_codes = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",)  # E5: the locale is there
     adopts = True
+    confirms = False
+    verb = None
 
     def describe(self, change: Change) -> str:
         return f"localization {change.key} of {change.version}"

@@ -45,6 +45,8 @@ class PhasedReleaseKind:
     # A second phased release for one version conflicts (R8; E9's code is our model).
     exists_codes = ("STATE_ERROR.ALREADY_EXISTS",)
     adopts = False
+    confirms = False
+    verb = None
 
     def describe(self, change: Change) -> str:
         words = f"phased release of {change.version}"

@@ -153,6 +153,8 @@ class VersionKind:
     # neither was, so after a lost answer either means that our first try landed.
     exists_codes = ("ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE", "ENTITY_ERROR.RELATIONSHIP.INVALID")
     adopts = False
+    confirms = False
+    verb = None
 
     def describe(self, change: Change) -> str:
         return f"version {change.version}"

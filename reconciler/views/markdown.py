@@ -11,6 +11,8 @@ from reconciler.plan import Action, Change, Plan
 from reconciler.views.text import change_id, describe, plan_text
 from reconciler.views.words import (
     MARKDOWN_LIMIT,
+    action_symbol,
+    action_word,
     clean,
     deferral_words,
     error_words,
@@ -169,7 +171,7 @@ def _table_section(changes: Sequence[Change]) -> _Section:
         old = (change.before or {}).get("version")
         if change.action is Action.UPDATE and isinstance(old, str) and old != change.version:
             version = f"{_code(old)} → {version}"
-        action = f"{change.action.symbol} {change.action.value}"
+        action = f"{action_symbol(change)} {action_word(change)}"
         if change.kind != "version":  # what is written: "~ update localization de-DE of 2.5.0"
             action += " " + _md(describe(change))
         rows.append(f"| {_code(change.app)} | {_md(change.platform)} | {action} | {version} |\n")

@@ -8,7 +8,13 @@ from typing import Any
 from reconciler.kinds import kind
 from reconciler.outcome import ApplyResult, ChangeResult, Status
 from reconciler.plan import Action, Change, Deferral, PlanProblem
-from reconciler.views.words import clean, deferral_reason, problem_reason
+from reconciler.views.words import (
+    action_symbol,
+    action_word,
+    clean,
+    deferral_reason,
+    problem_reason,
+)
 
 __all__ = [
     "REPORT_FORMAT_VERSION",
@@ -21,7 +27,11 @@ __all__ = [
 
 # The apply report's own JSON format, versioned apart from the plan's.
 REPORT_FORMAT_VERSION = "1"
-_DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+_DONE_WORD = {
+    Action.CREATE: "created",
+    Action.UPDATE: "updated",
+    Action.DELETE: "deleted",
+}
 
 
 def result_line(result: ChangeResult) -> str:
@@ -30,14 +40,15 @@ def result_line(result: ChangeResult) -> str:
     change = result.change
     head = _head(change)
     if result.status is Status.DONE:
-        text = f"{change.action.symbol} {head} {_DONE_WORD[change.action]}"
+        word = "released" if action_word(change) == "release" else _DONE_WORD[change.action]
+        text = f"{action_symbol(change)} {head} {word}"
         text += f" (id {result.resource_id})" if result.resource_id else ""
         return text + (f": {result.note}" if result.note else "")
     if result.status is Status.SKIPPED:
-        return f"· {head} {change.action.value} skipped: {result.note}"
+        return f"· {head} {action_word(change)} skipped: {result.note}"
     message = result.failure.message if result.failure else "failed"
     indented = "\n".join("    " + line for line in message.splitlines())
-    return f"✗ {head} {change.action.value} failed:\n{indented}"
+    return f"✗ {head} {action_word(change)} failed:\n{indented}"
 
 
 def _head(change: Change) -> str:
@@ -72,6 +83,9 @@ def _counts(result: ApplyResult) -> dict[str, int]:
         "created": result.count(Status.DONE, Action.CREATE),
         "updated": result.count(Status.DONE, Action.UPDATE),
         "deleted": result.count(Status.DONE, Action.DELETE),
+        "released": sum(
+            1 for r in result.results if r.status is Status.DONE and r.change.kind == "release"
+        ),
         "deferred": len(result.deferred),
         "failed": result.count(Status.FAILED),
         "skipped": result.count(Status.SKIPPED),
@@ -84,8 +98,10 @@ def apply_summary(result: ApplyResult) -> str:
     counts = _counts(result)
     head = "Apply interrupted" if result.interrupted else "Apply complete"
     text = (
-        f"{head}: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['deleted']} deleted, {counts['deferred']} deferred, {counts['failed']} failed."
+        f"{head}: {counts['created'] - counts['released']} created, {counts['updated']} updated, "
+        f"{counts['deleted']} deleted, "
+        + (f"{counts['released']} released, " if counts["released"] else "")
+        + f"{counts['deferred']} deferred, {counts['failed']} failed."
     )
     if counts["skipped"]:
         text += f" {counts['skipped']} skipped."

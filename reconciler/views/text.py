@@ -22,6 +22,9 @@ from reconciler.views.words import (
     RED,
     RESET,
     YELLOW,
+    action_color,
+    action_symbol,
+    action_word,
     clean,
     deferral_words,
     error_words,
@@ -68,7 +71,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
 def change_title(change: Change) -> str:
     """`com.example.weather ios: update localization de-DE of 2.5.0 (id loc-1)`: the kind's
     words for what is written, and the id of the resource written (else of its version)."""
-    title = f"{clean(change.app)} {change.platform}: {change.action} {describe(change)}"
+    title = f"{clean(change.app)} {change.platform}: {action_word(change)} {describe(change)}"
     shown_id = change_id(change)
     if shown_id is not None:
         title += f" (id {clean(shown_id)})"
@@ -86,7 +89,7 @@ def change_id(change: Change) -> str | None:
 
 
 def _change_block(change: Change, paint: _Paint) -> str:
-    symbol = paint(change.action.symbol, ACTION_COLOR[change.action])
+    symbol = paint(action_symbol(change), action_color(change))
     lines = [f"{symbol} {paint(change_title(change), BOLD)}"]
     if change.action is Action.UPDATE:
         lines += _update_lines(change.before or {}, change.after or {}, paint)

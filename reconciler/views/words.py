@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.errors import printable
-from reconciler.kinds import all_kinds
-from reconciler.plan import Action, Deferral, Plan, PlanProblem, Target
+from reconciler.kinds import all_kinds, kind
+from reconciler.plan import Action, Change, Deferral, Plan, PlanProblem, Target
 
 FORMAT_VERSION = "1"
 MARKDOWN_LIMIT = 65536  # GitHub refuses a comment body longer than this
@@ -27,6 +27,21 @@ GREEN = "\x1b[32m"
 YELLOW = "\x1b[33m"
 CYAN = "\x1b[36m"
 ACTION_COLOR = {Action.CREATE: GREEN, Action.UPDATE: YELLOW, Action.DELETE: RED}
+RELEASE_SYMBOL = "»"
+
+
+def action_word(change: Change) -> str:
+    """What output calls the change's action: its kind's verb for a create ("release")."""
+    verb = kind(change.kind).verb
+    return verb if verb and change.action is Action.CREATE else change.action.value
+
+
+def action_symbol(change: Change) -> str:
+    return RELEASE_SYMBOL if action_word(change) == "release" else change.action.symbol
+
+
+def action_color(change: Change) -> str:
+    return CYAN if action_word(change) == "release" else ACTION_COLOR[change.action]
 
 
 # Text from outside, with every unprintable character escaped: the one escaping of the CLI.
@@ -57,9 +72,10 @@ def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     if plan.changes:
         line = (
-            f"Plan: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['delete']} to delete."
+            f"Plan: {counts['create'] - counts['release']} to create, {counts['update']} to "
+            f"update, {counts['delete']} to delete"
         )
+        line += f", {counts['release']} to release." if counts["release"] else "."
     elif plan.deferred or plan.errors:
         line = "No changes to apply."
     elif plan.targets is not None:

@@ -357,5 +357,5 @@ def test_u15_unicode_line_separators_are_refused_where_an_editor_shows_them(
 def test_u15_a_key_called_release_keeps_the_field_path(tmp_path: Path) -> None:
     assert _problems(tmp_path, APP + '    tvos: {release: "1.0"}\n') == [
         "4:5: apps.com.example.weather.tvos.version: missing: this key is required",
-        "4:12: apps.com.example.weather.tvos.release: unknown key (did you mean 'release_type'?)",
+        "4:21: apps.com.example.weather.tvos.release: expected true or false; got '1.0'",
     ]
