@@ -30,10 +30,14 @@ from reconciler.errors import (
     CredentialsRejectedError,
 )
 from reconciler.kinds import (
+    Done,
     Kind,
     Lookup,
+    Refuse,
     Request,
+    Steps,
     VersionNotMade,
+    Wait,
     created_key,
     kind,
     resource_id_of,
@@ -47,6 +51,8 @@ __all__ = ["NOT_YET_VISIBLE", "Budget", "ReadBack", "apply_plan", "failure_info"
 
 # A create is sent at most this often, each time only after a read-back found nothing.
 CREATE_ATTEMPTS = 5
+# Reads and writes of one operation (a submission: three writes, waits between them).
+OPERATION_STEPS = 16
 NOT_YET_VISIBLE = "created; not yet visible (App Store Connect confirmed it exists)"
 
 
@@ -263,6 +269,8 @@ class _Writer:
             )
             return ChangeResult(change, Status.FAILED, failure=failure)
         try:
+            if of_kind.operates:
+                return self._operate(of_kind, change)
             if change.action is Action.CREATE:
                 result = self._create(of_kind, change, request)
                 if change.kind == "version" and result.resource_id:
@@ -275,6 +283,54 @@ class _Writer:
         except AscError as error:
             failure = failure_info(error)
             return ChangeResult(change, Status.FAILED, change.written_id, failure=failure)
+
+    def _operate(self, of_kind: Kind, change: Change) -> ChangeResult:
+        """Several writes (a submission's three steps): read, ask the kind what to do, do it,
+        until it is done. A lost answer needs nothing special (the next read shows whether it
+        landed); waits for Apple add up to at most the read-back bound."""
+        assert isinstance(of_kind, Steps)
+        sent: list[Request] = []
+        waited, bound = 0.0, sum(self.read_back.waits())
+        for _ in range(OPERATION_STEPS):
+            try:
+                lookups = of_kind.observe(change, self.ids)
+            except VersionNotMade:
+                message = f"version {change.version} was created but is not visible yet: run apply again in a few minutes"
+                return ChangeResult(change, Status.FAILED, failure=FailureInfo(message))
+            seen = {name: self._read(lookup) for name, lookup in lookups.items()}
+            step = of_kind.next_step(change, self.ids, seen, sent)
+            if isinstance(step, Done):
+                return ChangeResult(change, Status.DONE, step.resource_id, step.note)
+            if isinstance(step, Refuse):
+                return ChangeResult(change, Status.FAILED, failure=FailureInfo(step.message))
+            if isinstance(step, Wait):
+                if waited + step.seconds > bound:
+                    message = f"{step.why} after {waited:.0f} s: run apply again later"
+                    return ChangeResult(change, Status.FAILED, failure=FailureInfo(message))
+                self.sleep(step.seconds)
+                waited += step.seconds
+                continue
+            sent.append(step.request)
+            try:
+                self._send(step.request)
+            except AmbiguousWriteError:
+                continue  # read again: it shows whether the write landed
+            except ApiError as error:
+                pause = of_kind.retry_after(error, sent)
+                if pause is None or waited + pause > bound:
+                    raise
+                self.sleep(pause)
+                waited += pause
+        failure = FailureInfo(f"{of_kind.noun} did not finish in {OPERATION_STEPS} steps")
+        return ChangeResult(change, Status.FAILED, failure=failure)
+
+    def _send(self, request: Request) -> None:
+        if request.method == "POST":
+            self.client.post(request.path, request.body or {})
+        elif request.method == "PATCH":
+            self.client.patch(request.path, request.body or {})
+        else:
+            self.client.delete(request.path)
 
     def _create(self, of_kind: Kind, change: Change, request: Request) -> ChangeResult:
         if of_kind.adopts and change.version_id is None:

@@ -39,13 +39,13 @@ class ApplyCost:
 
 
 def write_requests(changes: Iterable[Change]) -> int:
-    """The requests the changes themselves cost: one each, one read after each write that is
-    confirmed by reading (a release), and for each version made in the same run one read first
-    of what Apple made with it (localizations)."""
+    """The requests the changes themselves cost: each its kind's cost (one write; a release's
+    read after it; a submission's three writes and the reads between them), and for each
+    version made in the same run one read first of what Apple made with it (localizations)."""
     total = 0
     new_versions: set[tuple[str, str, str, str]] = set()
     for change in changes:
-        total += 2 if kind(change.kind).confirms else 1
+        total += kind(change.kind).cost
         if change.action is Action.CREATE and kind(change.kind).adopts and not change.version_id:
             new_versions.add((change.kind, change.app, change.platform.value, change.version))
     return total + len(new_versions)

@@ -354,6 +354,11 @@ class PlatformRelease(_Frozen):
         "released), false (release to everyone at once), or, for a rollout under way, paused or "
         "complete (release to everyone now; final)." + _LEFT_OUT,
     )
+    submit: Release | None = _key(
+        "Submit",
+        "Send the version to App Review once everything Apple checks is in place: the build "
+        "attached and processed, and release notes in every locale of an update." + _LEFT_OUT,
+    )
     release: Release | None = _key(
         "Release",
         "With release_type manual: release the version once App Review has approved it (it "
@@ -362,7 +367,13 @@ class PlatformRelease(_Frozen):
 
     def manages_children(self) -> bool:
         """Whether anything hanging off the version is managed (it costs reads)."""
-        managed = (self.release_notes, self.promotional_text, self.build, self.phased_release)
+        managed = (
+            self.release_notes,
+            self.promotional_text,
+            self.build,
+            self.phased_release,
+            self.submit or None,  # a submission checks the build and release notes
+        )
         return any(value is not None for value in managed)
 
     @model_validator(mode="after")

@@ -215,7 +215,8 @@ class Plan(_Frozen):
             "create": self.count(Action.CREATE),
             "update": self.count(Action.UPDATE),
             "delete": self.count(Action.DELETE),
-            # Releases are creates (of a release request), counted again on their own.
+            # Submissions and releases are creates, counted again on their own.
+            "submit": sum(1 for c in self.changes if c.kind == "submission"),
             "release": sum(1 for c in self.changes if c.kind == "release"),
             "deferred": len(self.deferred),
             "errors": len(self.errors),

@@ -33,6 +33,7 @@ from reconciler.plan import Target
 from reconciler.planner import is_targeted
 from reconciler.pool import run_bounded
 from reconciler.reader_children import read_children
+from reconciler.reader_submissions import read_submissions
 from reconciler.state import RemoteApp, RemoteState, RemoteVersion
 
 __all__ = ["BATCH_SIZE", "read_apps", "read_every_app", "read_state", "to_remote_version"]
@@ -59,6 +60,7 @@ def read_state(
     wanted = _wanted_platforms(manifest, targets)
     apps = read_apps(client, wanted, parallelism=parallelism)
     apps = read_children(client, manifest, apps, wanted, parallelism=parallelism)
+    apps = read_submissions(client, manifest, apps, wanted, parallelism=parallelism)
     return RemoteState(apps=apps)
 
 

@@ -57,8 +57,9 @@ def read_children(
                 continue  # nothing that hangs off it is planned
             # The previous version's locales are what `default` and a new version's texts
             # expand over (Apple copies them, R18); nothing else needs them.
+            # A submission checks a new version's release notes over those locales too (R16).
             texts = spec.release_notes is not None or spec.promotional_text is not None
-            previous = found.previous if texts else None
+            previous = found.previous if texts or spec.submit else None
             ids = [v.id for v in (found.version, previous) if v is not None]
             if ids:
                 version_ids.setdefault(bundle_id, []).extend(ids)
@@ -162,6 +163,7 @@ def _children(
             locale=locale,
             whats_new=loc.text("whatsNew"),
             promotional_text=loc.text("promotionalText"),
+            missing=tuple(n for n in localization_kind.REVIEW_FIELDS if not loc.text(n)),
         )
     return VersionChildren(
         localizations=tuple(localizations[locale] for locale in sorted(localizations)),

@@ -49,6 +49,8 @@ class RemoteLocalization(_Frozen):
     locale: str
     whats_new: str | None = None
     promotional_text: str | None = None
+    # The texts App Review requires that this locale lacks (Apple's names; FACTS-2 E17).
+    missing: tuple[str, ...] = ()
 
 
 class RemotePhasedRelease(_Frozen):
@@ -97,9 +99,21 @@ class RemoteVersion(_Frozen):
     children: VersionChildren | None = None
 
 
+class RemoteSubmission(_Frozen):
+    """An open review submission of an app (reviewSubmissions, FACTS-2 §12): `version_id` is
+    the version it is for (None: none yet), `items` how many items it holds."""
+
+    id: str
+    platform: str
+    state: str
+    version_id: str | None = None
+    items: int = 0
+
+
 class RemoteApp(_Frozen):
     """An app with every App Store version read for it, sorted by id; `builds` are the
-    uploaded builds read for it (only those whose numbers the manifest names)."""
+    uploaded builds read for it (only those whose numbers the manifest names); `submissions`
+    its open review submissions (None: not read, the manifest submits nothing)."""
 
     id: str
     bundle_id: str
@@ -107,6 +121,7 @@ class RemoteApp(_Frozen):
     primary_locale: str | None = None
     versions: tuple[RemoteVersion, ...] = ()
     builds: tuple[RemoteBuild, ...] = ()
+    submissions: tuple[RemoteSubmission, ...] | None = None
 
     def on_platform(self, platform: str) -> list[RemoteVersion]:
         return [v for v in self.versions if v.platform == platform]
@@ -146,6 +161,18 @@ class RemoteState(_Frozen):
                     attributes=build.model_dump(mode="json"),
                 )
                 for build in sorted(app.builds, key=lambda b: b.id)
+            )
+            found.extend(
+                RemoteResource(
+                    kind="submission",
+                    key=submission.id,
+                    id=submission.id,
+                    parent=bundle_id,
+                    app=bundle_id,
+                    label=f"review submission {submission.id}",
+                    attributes=submission.model_dump(mode="json"),
+                )
+                for submission in sorted(app.submissions or (), key=lambda s: s.id)
             )
         return found
 

@@ -197,6 +197,7 @@ def test_apply_without_a_terminal_needs_auto_approve(capsys: pytest.CaptureFixtu
         "created": 4,
         "updated": 6,
         "deleted": 1,
+        "submitted": 0,
         "released": 0,
         "deferred": 1,
         "failed": 0,

@@ -72,6 +72,7 @@ def test_children_of_the_managed_version_are_read_with_one_request_per_app() -> 
             locale="en-US",
             whats_new="Next",
             promotional_text="Promo",
+            missing=("description", "keywords", "supportUrl"),  # what App Review would ask for
         ),
     )
     assert editable.children.phased_release is not None

@@ -373,6 +373,7 @@ def test_json_is_the_versioned_public_format() -> None:
         "create": 1,
         "update": 2,
         "delete": 1,
+        "submit": 0,
         "release": 0,
         "deferred": 1,
         "errors": 2,

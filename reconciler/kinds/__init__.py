@@ -15,7 +15,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # the plan model orders changes by ORDER, so kinds load lazily (below)
     from reconciler.manifest import Platform, PlatformRelease
@@ -24,11 +24,17 @@ if TYPE_CHECKING:  # the plan model orders changes by ORDER, so kinds load lazil
 
 __all__ = [
     "ORDER",
+    "Done",
     "Field",
     "Kind",
     "Lookup",
+    "Refuse",
     "Request",
+    "Send",
+    "Step",
+    "Steps",
     "VersionNotMade",
+    "Wait",
     "all_kinds",
     "created_key",
     "first_found",
@@ -39,7 +45,14 @@ __all__ = [
 ]
 
 # Parents first: creates and updates run in this order, deletes in the reverse.
-ORDER: tuple[str, ...] = ("version", "localization", "build", "phased_release", "release")
+ORDER: tuple[str, ...] = (
+    "version",
+    "localization",
+    "build",
+    "phased_release",
+    "submission",
+    "release",
+)
 
 
 def _same(value: Any) -> Any:
@@ -125,6 +138,10 @@ class Kind(Protocol):
     confirms: bool
     # The word output uses for this kind's create instead of "create" ("release"), or None.
     verb: str | None
+    # Whether its create is several writes that the applier runs as `Steps` (a submission).
+    operates: bool
+    # About how many requests one change costs, reads after it included (the budget line).
+    cost: int
 
     def describe(self, change: Change) -> str:
         """What the change writes, in words after its action: "version 2.5.0",
@@ -152,6 +169,65 @@ class Kind(Protocol):
     def settle(self, change: Change, resource: Mapping[str, Any]) -> Request | None:
         """For a create that found its resource already there (made by Apple, or by a try
         whose answer was lost): the write that makes it hold the change's values, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class Send:
+    """The next write of an operation."""
+
+    request: Request
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Read again after `seconds`: Apple is still moving (a version on its way to
+    READY_FOR_REVIEW, R28)."""
+
+    seconds: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Done:
+    note: str = ""
+    resource_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """The operation cannot go on; `message` says why and what to do."""
+
+    message: str
+
+
+Step = Send | Wait | Done | Refuse
+
+
+@runtime_checkable
+class Steps(Protocol):
+    """A kind whose create is several writes (`operates`): the applier reads what `observe`
+    names, asks `next_step` what to do given what it read and what it sent so far, and does
+    it, until Done or Refuse. A lost answer is no special case: the next read shows whether
+    the write landed. Pure, like every kind."""
+
+    def observe(self, change: Change, ids: Mapping[str, str]) -> Mapping[str, Lookup]:
+        """What to read before each step, by name."""
+        ...
+
+    def next_step(
+        self,
+        change: Change,
+        ids: Mapping[str, str],
+        seen: Mapping[str, Sequence[Mapping[str, Any]]],
+        sent: Sequence[Request],
+    ) -> Step:
+        """What to do now."""
+        ...
+
+    def retry_after(self, error: Any, sent: Sequence[Request]) -> float | None:
+        """For an error answering the last write: seconds after which to read again and go
+        on (Apple is not ready yet), or None (the error stands)."""
         ...
 
 

@@ -46,6 +46,8 @@ class BuildKind:
     adopts = False
     confirms = False
     verb = None
+    operates = False
+    cost = 1
 
     def describe(self, change: Change) -> str:
         return f"build of {change.version}"

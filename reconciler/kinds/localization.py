@@ -30,7 +30,7 @@ from reconciler.manifest import DEFAULT_LOCALE, Platform, PlatformRelease
 from reconciler.plan import Action, Change, PlanItem, PlanProblem
 from reconciler.state import RemoteApp, RemoteLocalization, RemoteVersion
 
-__all__ = ["API_TYPE", "FIELDS", "KIND", "READ_FIELDS"]
+__all__ = ["API_TYPE", "FIELDS", "KIND", "READ_FIELDS", "REVIEW_FIELDS"]
 
 API_TYPE = "appStoreVersionLocalizations"
 FIELDS = (
@@ -38,7 +38,9 @@ FIELDS = (
     Field("promotional_text", "promotionalText", from_api=normalise_text),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
-READ_FIELDS = ("locale", *(f.api for f in FIELDS))
+# What App Review requires of every locale besides release notes (E17); read, never written.
+REVIEW_FIELDS = ("description", "keywords", "supportUrl")
+READ_FIELDS = ("locale", *(f.api for f in FIELDS), *REVIEW_FIELDS)
 # In which version states each field can change (R4, R20).
 _EDITABLE_IN = {"release_notes": EDITABLE_STATES, "promotional_text": PROMOTIONAL_TEXT_STATES}
 
@@ -76,6 +78,8 @@ class LocalizationKind:
     adopts = True
     confirms = False
     verb = None
+    operates = False
+    cost = 1
 
     def describe(self, change: Change) -> str:
         return f"localization {change.key} of {change.version}"

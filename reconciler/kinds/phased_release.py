@@ -47,6 +47,8 @@ class PhasedReleaseKind:
     adopts = False
     confirms = False
     verb = None
+    operates = False
+    cost = 1
 
     def describe(self, change: Change) -> str:
         words = f"phased release of {change.version}"

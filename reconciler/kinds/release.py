@@ -41,6 +41,8 @@ class ReleaseKind:
     adopts = False
     confirms = True
     verb = "release"
+    operates = False
+    cost = 2
 
     def describe(self, change: Change) -> str:
         return f"version {change.version}"

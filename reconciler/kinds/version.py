@@ -155,6 +155,8 @@ class VersionKind:
     adopts = False
     confirms = False
     verb = None
+    operates = False
+    cost = 1
 
     def describe(self, change: Change) -> str:
         return f"version {change.version}"

@@ -29,7 +29,7 @@ def plan_json(plan: Plan) -> str:
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
 
 
-_SUMMARY_FIELDS = ("create", "update", "delete", "release", "deferred", "errors")
+_SUMMARY_FIELDS = ("create", "update", "delete", "submit", "release", "deferred", "errors")
 _JSON_FIELDS: dict[type, tuple[str, ...]] = {
     Change: (
         *("kind", "app", "app_id", "platform", "action"),

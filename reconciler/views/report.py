@@ -34,13 +34,16 @@ _DONE_WORD = {
 }
 
 
+_VERB_DONE = {"release": "released", "submit": "submitted"}
+
+
 def result_line(result: ChangeResult) -> str:
     """One line (more for a failure) as a change completes:
     `+ com.example.app ios 2.4.0 created (id …)`."""
     change = result.change
     head = _head(change)
     if result.status is Status.DONE:
-        word = "released" if action_word(change) == "release" else _DONE_WORD[change.action]
+        word = _VERB_DONE.get(action_word(change)) or _DONE_WORD[change.action]
         text = f"{action_symbol(change)} {head} {word}"
         text += f" (id {result.resource_id})" if result.resource_id else ""
         return text + (f": {result.note}" if result.note else "")
@@ -83,6 +86,9 @@ def _counts(result: ApplyResult) -> dict[str, int]:
         "created": result.count(Status.DONE, Action.CREATE),
         "updated": result.count(Status.DONE, Action.UPDATE),
         "deleted": result.count(Status.DONE, Action.DELETE),
+        "submitted": sum(
+            1 for r in result.results if r.status is Status.DONE and r.change.kind == "submission"
+        ),
         "released": sum(
             1 for r in result.results if r.status is Status.DONE and r.change.kind == "release"
         ),
@@ -98,8 +104,9 @@ def apply_summary(result: ApplyResult) -> str:
     counts = _counts(result)
     head = "Apply interrupted" if result.interrupted else "Apply complete"
     text = (
-        f"{head}: {counts['created'] - counts['released']} created, {counts['updated']} updated, "
-        f"{counts['deleted']} deleted, "
+        f"{head}: {counts['created'] - counts['released'] - counts['submitted']} created, "
+        f"{counts['updated']} updated, {counts['deleted']} deleted, "
+        + (f"{counts['submitted']} submitted, " if counts["submitted"] else "")
         + (f"{counts['released']} released, " if counts["released"] else "")
         + f"{counts['deferred']} deferred, {counts['failed']} failed."
     )

@@ -37,11 +37,11 @@ def action_word(change: Change) -> str:
 
 
 def action_symbol(change: Change) -> str:
-    return RELEASE_SYMBOL if action_word(change) == "release" else change.action.symbol
+    return RELEASE_SYMBOL if action_word(change) != change.action.value else change.action.symbol
 
 
 def action_color(change: Change) -> str:
-    return CYAN if action_word(change) == "release" else ACTION_COLOR[change.action]
+    return CYAN if action_word(change) != change.action.value else ACTION_COLOR[change.action]
 
 
 # Text from outside, with every unprintable character escaped: the one escaping of the CLI.
@@ -72,10 +72,11 @@ def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     if plan.changes:
         line = (
-            f"Plan: {counts['create'] - counts['release']} to create, {counts['update']} to "
-            f"update, {counts['delete']} to delete"
+            f"Plan: {counts['create'] - counts['release'] - counts['submit']} to create, "
+            f"{counts['update']} to update, {counts['delete']} to delete"
         )
-        line += f", {counts['release']} to release." if counts["release"] else "."
+        extra = [f"{counts[verb]} to {verb}" for verb in ("submit", "release") if counts[verb]]
+        line += "".join(f", {words}" for words in extra) + "."
     elif plan.deferred or plan.errors:
         line = "No changes to apply."
     elif plan.targets is not None:
