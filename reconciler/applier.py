@@ -295,7 +295,10 @@ class _Writer:
             try:
                 lookups = of_kind.observe(change, self.ids)
             except VersionNotMade:
-                message = f"version {change.version} was created but is not visible yet: run apply again in a few minutes"
+                message = (
+                    f"version {change.version} was created but is not visible yet: run apply "
+                    "again in a few minutes"
+                )
                 return ChangeResult(change, Status.FAILED, failure=FailureInfo(message))
             seen = {name: self._read(lookup) for name, lookup in lookups.items()}
             step = of_kind.next_step(change, self.ids, seen, sent)
