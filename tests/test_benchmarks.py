@@ -29,6 +29,7 @@ def _load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
         ("plan_requests", ["--quick", "--latency-ms", "0"]),
         ("plan_children", ["--quick", "--latency-ms", "0"]),
         ("import_all", ["--quick", "--latency-ms", "0"]),
+        ("release_flow", ["--apps", "2", "--latency-ms", "0", "--faults", "ambiguous-create=2"]),
         ("plan_parallel", ["--quick", "--latency-ms", "0"]),
         ("apply_creates", ["--apps", "3", "--latency-ms", "0"]),
         ("apply_faults", ["--apps", "2", "--latency-ms", "0"]),
