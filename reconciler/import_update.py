@@ -317,13 +317,40 @@ class _Editor:
                     if name in values
                     else []
                 )
-                if pair is not None:
+                texts = values.get(name)
+                if pair is not None and isinstance(texts, dict) and _per_locale(pair[1]):
+                    self._refresh_texts(pair[1], texts, step)
+                elif pair is not None:
                     self._set_scalar(*pair, new)
                 elif new:
                     at = self._end(*previous) + 1 if previous else key.start_mark.line + 1
                     self.edits.append(_Edit(at, at, new))
             if pair is not None:
                 previous = pair
+
+    def _refresh_texts(self, node: MappingNode, wanted: dict[str, str], step: int) -> None:
+        """Release notes or promotional text, locale by locale: a locale whose text is Apple's
+        stays as written (comments, quoting, block style), one that differs is rewritten,
+        one Apple lacks goes, a new one is added at the end."""
+        entries = _pairs(node)
+        indent = int(node.value[0][0].start_mark.column)
+        for locale, (key, value) in entries.items():
+            text = value.value if isinstance(value, ScalarNode) else None
+            if locale not in wanted:
+                self._replace(key, value, [])
+            elif normalise_text(text) != wanted[locale]:
+                self._set_scalar(
+                    key, value, key_lines(locale, wanted[locale], indent=indent, step=step)
+                )
+        added = [
+            line
+            for locale, text in wanted.items()
+            if locale not in entries
+            for line in key_lines(locale, text, indent=indent, step=step)
+        ]
+        if added:
+            at = self._end(*node.value[-1]) + 1
+            self.edits.append(_Edit(at, at, added))
 
     def _filled(self, data: dict[str, Any]) -> dict[str, Any]:
         """What the file's defaults give an entry (as the loader fills them)."""
@@ -367,6 +394,16 @@ def _step(declared: Mapping[str, tuple[Node, Node]], indent: int) -> int:
         if _block_mapping(node):
             return max(int(node.value[0][0].start_mark.column) - indent, 1)
     return 2
+
+
+def _per_locale(node: Node) -> TypeGuard[MappingNode]:
+    """A mapping of locales to plain texts, written as a block, without `default`: it can be
+    refreshed locale by locale."""
+    return (
+        _block_mapping(node)
+        and DEFAULT_LOCALE not in _pairs(node)
+        and all(isinstance(v, ScalarNode) for _, v in node.value)
+    )
 
 
 def _spelled(declared: Mapping[str, Any], bundle_id: str) -> str | None:

@@ -257,3 +257,25 @@ def test_split_writes_nothing_when_a_folder_is_in_the_way(
 def test_did_you_mean_ignores_letter_case(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = _import(capsys, "COM.EXAMPLE.CHES")
     assert code == 1 and "(did you mean com.example.chess?)" in err
+
+
+def test_one_changed_locale_leaves_the_other_locales_as_written() -> None:
+    text = (
+        "format: 1\napps:\n  com.example.app:\n    app_id: '1000000001'\n"
+        '    ios:  # PREPARE_FOR_SUBMISSION\n      version: "2.0"\n'
+        "      promotional_text:   # reviewed by legal\n"
+        "        # German copy from the agency\n"
+        "        de-DE: 'Jetzt neu.'   # approved\n"
+        "        en-US: Old text.\n"
+        "        fr-FR: >-\n          Nouveau\n          texte.\n"
+    )
+    wanted = {"de-DE": "Jetzt neu.", "en-US": "New text.", "fr-FR": "Nouveau texte.", "ja": "新"}
+    entry = ImportedPlatform(
+        "PREPARE_FOR_SUBMISSION",
+        {"version": "2.0", "promotional_text": wanted},
+        locales=("de-DE", "en-US", "fr-FR", "ja"),
+    )
+    after = update_document(text, [_app(ios=entry)])
+    assert after == text.replace("        en-US: Old text.\n", '        en-US: "New text."\n') + (
+        '        ja: "新"\n'
+    )
