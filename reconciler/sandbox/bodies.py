@@ -17,7 +17,13 @@ from reconciler.sandbox import errors
 from reconciler.sandbox.children import PHASED_STATES
 from reconciler.sandbox.errors import ApiProblem
 from reconciler.sandbox.rules import parse_instant
-from reconciler.sandbox.state import PLATFORMS, RELEASE_TYPES, REVIEW_TYPES
+from reconciler.sandbox.state import (
+    PLATFORMS,
+    RELEASE_TYPES,
+    REVIEW_TYPES,
+    SandboxState,
+    VersionRecord,
+)
 
 __all__ = [
     "CREATE_ATTRIBUTES",
@@ -193,6 +199,19 @@ class Body:
     id: str | None
     attributes: dict[str, Any]
     relationships: dict[str, Any]
+
+
+def related_version(body: Body, state: SandboxState) -> VersionRecord:
+    """The version a create's `appStoreVersion` relationship names, or Apple's 409 when
+    there is none."""
+    version_id = body.relationships["appStoreVersion"]["id"]
+    version = state.version(version_id)
+    if version is None:
+        raise errors.relationship_invalid(
+            "appStoreVersion",
+            f"There is no resource of type 'appStoreVersions' with id '{version_id}'",
+        )
+    return version
 
 
 def parse_create(raw: bytes, schema: Schema = VERSIONS) -> Body:

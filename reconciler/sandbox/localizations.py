@@ -109,24 +109,18 @@ def get_instance(routes: Routes, request: httpx.Request, localization_id: str) -
 def create(routes: Routes, request: httpx.Request) -> Answer:
     parse_query(request.url, {}, paged=False)
     body = bodies.parse_create(request.content, bodies.LOCALIZATIONS)
-    version_id = body.relationships["appStoreVersion"]["id"]
-    version = routes.state.version(version_id)
-    if version is None:
-        raise errors.relationship_invalid(
-            "appStoreVersion",
-            f"There is no resource of type 'appStoreVersions' with id '{version_id}'",
-        )
+    version = bodies.related_version(body, routes.state)
     attributes = body.attributes
     locale = attributes["locale"]
     if locale not in LOCALES:
         raise errors.unsupported_locale(locale)
     if version.app_version_state not in CREATE_STATES:
         raise errors.localization_create_refused()
-    if any(r.locale == locale for r in routes.state.localizations_of(version_id)):
+    if any(r.locale == locale for r in routes.state.localizations_of(version.id)):
         raise errors.duplicate_locale(locale)
     _check_texts(routes.state, version, attributes)
     texts = {TEXT_FIELDS[k]: v for k, v in attributes.items() if k in TEXT_FIELDS}
-    new_id = routes.state.add_localization(version_id, locale, **texts)
+    new_id = routes.state.add_localization(version.id, locale, **texts)
     routes.changed = True
     record = routes.state.localizations[new_id]
     base = base_url(request)

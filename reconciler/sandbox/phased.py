@@ -62,13 +62,7 @@ def get_of_version(routes: Routes, request: httpx.Request, version_id: str) -> A
 def create(routes: Routes, request: httpx.Request) -> Answer:
     parse_query(request.url, {}, paged=False)
     body = bodies.parse_create(request.content, bodies.PHASED_RELEASES)
-    version_id = body.relationships["appStoreVersion"]["id"]
-    version = routes.state.version(version_id)
-    if version is None:
-        raise errors.relationship_invalid(
-            "appStoreVersion",
-            f"There is no resource of type 'appStoreVersions' with id '{version_id}'",
-        )
+    version = bodies.related_version(body, routes.state)
     if len(routes.state.versions(version.app_id, version.platform)) == 1:
         raise errors.relationship_invalid(
             "appStoreVersion",
@@ -81,14 +75,14 @@ def create(routes: Routes, request: httpx.Request) -> Answer:
             f"A phased release can not be created for a version in the state "
             f"{version.app_version_state}.",
         )
-    if routes.state.phased_release_of(version_id) is not None:
+    if routes.state.phased_release_of(version.id) is not None:
         raise errors.phased_already_exists()
     wanted = body.attributes.get("phasedReleaseState") or "INACTIVE"
     if wanted not in ("INACTIVE", "ACTIVE"):
         raise errors.phased_transition_refused("INACTIVE", wanted)
     # ACTIVE on a version not yet released (as EAS sends) is kept as INACTIVE: the rollout
     # starts at the release (our model, unverified at Apple).
-    new_id = routes.state.add_phased_release(version_id, "INACTIVE")
+    new_id = routes.state.add_phased_release(version.id, "INACTIVE")
     routes.changed = True
     record = routes.state.phased_releases[new_id]
     base = base_url(request)

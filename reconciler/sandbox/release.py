@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from reconciler.sandbox import bodies, errors, review_errors
+from reconciler.sandbox import bodies, review_errors
 from reconciler.sandbox.documents import base_url
 from reconciler.sandbox.params import parse_query
 from reconciler.sandbox.rules import LIVE
@@ -49,13 +49,7 @@ def release_version(state: SandboxState, version: VersionRecord, now: datetime) 
 def create(routes: Routes, request: httpx.Request) -> Answer:
     parse_query(request.url, {}, paged=False)
     body = bodies.parse_create(request.content, bodies.RELEASE_REQUESTS)
-    version_id = body.relationships["appStoreVersion"]["id"]
-    version = routes.state.version(version_id)
-    if version is None:
-        raise errors.relationship_invalid(
-            "appStoreVersion",
-            f"There is no resource of type 'appStoreVersions' with id '{version_id}'",
-        )
+    version = bodies.related_version(body, routes.state)
     if version.app_version_state != "PENDING_DEVELOPER_RELEASE":
         raise review_errors.release_refused(version.app_version_state)
     release_version(routes.state, version, routes.clock())
