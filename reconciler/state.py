@@ -151,28 +151,12 @@ class RemoteState(_Frozen):
                 )
                 found.extend(_children(bundle_id, version))
             found.extend(
-                RemoteResource(
-                    kind="build",
-                    key=build.id,
-                    id=build.id,
-                    parent=bundle_id,
-                    app=bundle_id,
-                    label=_build_label(build),
-                    attributes=build.model_dump(mode="json"),
-                )
+                _of_app(bundle_id, "build", build.id, _build_label(build), build)
                 for build in sorted(app.builds, key=lambda b: b.id)
             )
             found.extend(
-                RemoteResource(
-                    kind="submission",
-                    key=submission.id,
-                    id=submission.id,
-                    parent=bundle_id,
-                    app=bundle_id,
-                    label=f"review submission {submission.id}",
-                    attributes=submission.model_dump(mode="json"),
-                )
-                for submission in sorted(app.submissions or (), key=lambda s: s.id)
+                _of_app(bundle_id, "submission", s.id, f"review submission {s.id}", s)
+                for s in sorted(app.submissions or (), key=lambda s: s.id)
             )
         return found
 
@@ -211,6 +195,19 @@ def _platform_name(api: str) -> str:
         return Platform.from_api(api).value
     except KeyError:
         return api
+
+
+def _of_app(bundle_id: str, kind: str, rid: str, label: str, value: _Frozen) -> RemoteResource:
+    """A resource that hangs off the app itself (a build, a review submission)."""
+    return RemoteResource(
+        kind=kind,
+        key=rid,
+        id=rid,
+        parent=bundle_id,
+        app=bundle_id,
+        label=label,
+        attributes=value.model_dump(mode="json"),
+    )
 
 
 def _build_label(build: RemoteBuild) -> str:
