@@ -261,16 +261,14 @@ class _Writer:
     def write(self, change: Change) -> ChangeResult:
         of_kind = kind(change.kind)
         try:
+            if of_kind.operates:  # several writes, each decided by the kind as it goes
+                return self._operate(of_kind, change)
             request = of_kind.request(change, self.ids)
         except VersionNotMade:  # the version it belongs to was made, but is not listed yet
-            failure = FailureInfo(
-                f"version {change.version} was created but is not visible yet, so its "
-                f"{of_kind.noun} could not be written: run apply again in a few minutes"
-            )
-            return ChangeResult(change, Status.FAILED, failure=failure)
+            return ChangeResult(change, Status.FAILED, failure=_not_visible(change, of_kind))
+        except AscError as error:
+            return ChangeResult(change, Status.FAILED, failure=failure_info(error))
         try:
-            if of_kind.operates:
-                return self._operate(of_kind, change)
             if change.action is Action.CREATE:
                 result = self._create(of_kind, change, request)
                 if change.kind == "version" and result.resource_id:
@@ -292,14 +290,7 @@ class _Writer:
         sent: list[Request] = []
         waited, bound = 0.0, sum(self.read_back.waits())
         for _ in range(OPERATION_STEPS):
-            try:
-                lookups = of_kind.observe(change, self.ids)
-            except VersionNotMade:
-                message = (
-                    f"version {change.version} was created but is not visible yet: run apply "
-                    "again in a few minutes"
-                )
-                return ChangeResult(change, Status.FAILED, failure=FailureInfo(message))
+            lookups = of_kind.observe(change, self.ids)
             seen = {name: self._read(lookup) for name, lookup in lookups.items()}
             step = of_kind.next_step(change, self.ids, seen, sent)
             if isinstance(step, Done):
@@ -441,6 +432,13 @@ class _Writer:
                 raise
             return True
         return False
+
+
+def _not_visible(change: Change, of_kind: Kind) -> FailureInfo:
+    return FailureInfo(
+        f"version {change.version} was created but is not visible yet, so its "
+        f"{of_kind.noun} could not be written: run apply again in a few minutes"
+    )
 
 
 def _created_id(document: Mapping[str, Any]) -> str | None:

@@ -280,13 +280,14 @@ PhasedRelease = Annotated[
 ]
 
 
-def _release_value(value: Any) -> Any:
+def _switch_value(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     raise ValueError(f"expected true or false; got {shown(value)}")
 
 
-Release = Annotated[StrictBool, BeforeValidator(_release_value)]
+# `submit` and `release`: true or false, and nothing else.
+Switch = Annotated[StrictBool, BeforeValidator(_switch_value)]
 
 
 class _Frozen(BaseModel):
@@ -354,12 +355,12 @@ class PlatformRelease(_Frozen):
         "released), false (release to everyone at once), or, for a rollout under way, paused or "
         "complete (release to everyone now; final)." + _LEFT_OUT,
     )
-    submit: Release | None = _key(
+    submit: Switch | None = _key(
         "Submit",
         "Send the version to App Review once everything Apple checks is in place: the build "
         "attached and processed, and release notes in every locale of an update." + _LEFT_OUT,
     )
-    release: Release | None = _key(
+    release: Switch | None = _key(
         "Release",
         "With release_type manual: release the version once App Review has approved it (it "
         "waits in PENDING_DEVELOPER_RELEASE until then)." + _LEFT_OUT,
