@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.cli import main
 from reconciler.commands.plan import Output
 from reconciler.commands.session import Connection
+from tests.cli_run import in_fresh_folder
+from tests.cli_run import run as _run
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = str(ROOT / "examples" / "releases.yaml")
@@ -20,15 +21,7 @@ ERRORS = str(ROOT / "examples" / "errors.yaml")
 
 @pytest.fixture(autouse=True)
 def _fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    in_fresh_folder(tmp_path, monkeypatch)
 
 
 def test_the_readme_demo_shows_a_create_a_rename_an_update_and_a_deferral(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.cli_run import in_fresh_folder
+from tests.cli_run import run as _run
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "releases.yaml"
@@ -21,15 +22,7 @@ STATE = Path(".reconciler") / "sandbox-state.json"
 
 @pytest.fixture(autouse=True)
 def _fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    in_fresh_folder(tmp_path, monkeypatch)
 
 
 def _state_digest() -> str:

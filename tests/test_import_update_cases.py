@@ -24,6 +24,7 @@ from reconciler.state import (
     RemoteVersion,
     VersionChildren,
 )
+from tests.cli_run import in_fresh_folder
 from tests.test_import_yaml import assert_no_changes, imported, plan_of
 
 LIVE = "READY_FOR_DISTRIBUTION"
@@ -191,10 +192,7 @@ def test_values_a_manifest_cannot_hold_are_left_out_with_a_comment_and_a_warning
 
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    return in_fresh_folder(tmp_path, monkeypatch)
 
 
 def _import(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -169,9 +169,7 @@ def test_a_rejected_version_resubmits_its_own_submission() -> None:
 
 
 def test_texts_app_review_requires_but_reconciler_does_not_manage_are_named() -> None:
-    plan = _plan()
-    version = plan  # the default account is complete
-    assert len(_submits(version)) == 1
+    assert len(_submits(_plan())) == 1  # the default account has every text
     gap = RemoteLocalization(id="l", locale="de-DE", whats_new="Neu.", missing=("description",))
     full = RemoteLocalization(id="m", locale="en-US", whats_new="New.")
     app_version = RemoteVersion(

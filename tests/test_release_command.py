@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.cli_run import in_fresh_folder
+from tests.cli_run import run as _run
 
 MANIFEST = """\
 format: 1
@@ -25,16 +26,8 @@ STATE = Path(".reconciler") / "sandbox-state.json"
 
 @pytest.fixture(autouse=True)
 def _fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
+    in_fresh_folder(tmp_path, monkeypatch)
     Path("releases.yaml").write_text(MANIFEST, encoding="utf-8")
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _advance(capsys: pytest.CaptureFixture[str], *actions: str) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.cli_run import in_fresh_folder
+from tests.cli_run import run as _run
 
 MANIFEST = """\
 format: 1
@@ -23,16 +24,8 @@ apps:
 
 @pytest.fixture(autouse=True)
 def _fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
+    in_fresh_folder(tmp_path, monkeypatch)
     Path("releases.yaml").write_text(MANIFEST, encoding="utf-8")
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_submit_plans_applies_and_a_rerun_plans_nothing(capsys: pytest.CaptureFixture[str]) -> None:
