@@ -49,7 +49,7 @@ def import_manifest(
     refreshed = _read_update_file(options.update_file) if options.update_file else None
     names = None if options.every_app else list(dict.fromkeys(options.bundle_ids))
     if refreshed is not None and not names and not options.every_app:
-        names = sorted(refreshed.apps)  # --update FILE alone: the apps the file declares
+        names = list(refreshed.bundle_ids)  # --update FILE alone: the apps the file declares
     with open_client(connection, err=err) as client:
         state = read_for_import(
             client, names, parallelism=options.parallelism, on_apps=_progress(err)
@@ -98,7 +98,7 @@ class _Refreshed:
 
     path: Path
     text: str
-    apps: dict[str, object]
+    bundle_ids: tuple[str, ...]  # the apps it declares
     bom: bool  # the file starts with a UTF-8 byte order mark, kept when it is written back
 
 
@@ -109,7 +109,7 @@ def _read_update_file(path: Path) -> _Refreshed:
     manifest = load_text(text, str(path))
     with path.open("rb") as handle:
         bom = handle.read(3) == BOM
-    return _Refreshed(path, text, dict(manifest.apps), bom)
+    return _Refreshed(path, text, tuple(sorted(manifest.apps)), bom)
 
 
 def _write(
